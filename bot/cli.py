@@ -1,0 +1,70 @@
+"""`mentorbot run | check-config | db upgrade`."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings, masked
+
+EXIT_CONFIG = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="mentorbot", description="Peer mentoring for chat")
+    sub = parser.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the bot (console community without credentials)")
+    run.add_argument("--config", help="TOML config file (see config.example.toml)")
+    run.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default)")
+    check = sub.add_parser("check-config", help="validate a config and print it, secrets masked")
+    check.add_argument("--config", help="TOML config file")
+    db = sub.add_parser("db", help="database maintenance")
+    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("--config", help="TOML config file")
+    return parser
+
+
+def _settings(path: str | None) -> Settings | None:
+    try:
+        return load_settings(path)
+    except ConfigError as err:
+        print("mentorbot: the configuration cannot be used:", file=sys.stderr)
+        for problem in err.problems:
+            print(f"  - {problem}", file=sys.stderr)
+        return None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the console script."""
+    args = _parser().parse_args(argv)
+    settings = _settings(args.config)
+    if settings is None:
+        return EXIT_CONFIG
+    if args.command == "check-config":
+        print(json.dumps(masked(settings), indent=2, sort_keys=True))
+        return 0
+    level = getattr(args, "log_level", None) or "WARNING"
+    logging.basicConfig(
+        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    if args.command == "db":
+        from bot.app import migrate_only
+
+        asyncio.run(migrate_only(settings))
+        print("database is up to date")
+        return 0
+    from bot.app import run
+
+    try:
+        asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        return 0
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,195 @@
+"""Pairs: created on accept, a private space with a welcome, ended with feedback."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.core.context import Actor, Context, check_length
+from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from bot.core.i18n import t
+from bot.core.ports import Button, Message
+from storage.models import Community, Feedback, MentorProfile, MentorRequest, Pair
+from storage.repositories import members as member_repo
+from storage.repositories import mentors as mentor_repo
+from storage.repositories import pairs as pair_repo
+
+log = logging.getLogger(__name__)
+
+SPACE_NAME_LIMIT = 100
+
+
+@dataclass(frozen=True)
+class PairView:
+    """A pair as front-ends show it."""
+
+    id: int
+    mentee_name: str
+    mentee_user_id: str
+    mentor_name: str
+    mentor_user_id: str
+    space_ref: str | None
+    status: str
+
+
+def space_name(mentee: str, mentor: str) -> str:
+    """'Mentoring: <mentee> & <mentor>', cut to 100 characters."""
+    return f"Mentoring: {mentee} & {mentor}"[:SPACE_NAME_LIMIT]
+
+
+class PairService:
+    """The life of a pair."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def create(self, s: AsyncSession, request: MentorRequest, profile: MentorProfile) -> Pair:
+        """A new active pair (inside the caller's transaction)."""
+        now = self.ctx.clock.now()
+        community = await s.get(Community, request.community_id)
+        assert community is not None
+        programme = self.ctx.programme_for(community)
+        pair = Pair(
+            community_id=request.community_id,
+            kind=request.kind if request.kind in ("mentoring", "buddy") else "mentoring",
+            mentor_id=profile.id,
+            mentor_member_id=profile.member_id,
+            mentee_id=request.mentee_id,
+            request_id=request.id,
+            started_at=now,
+            ends_at=now + programme.program_length,
+            next_checkin_at=now + programme.checkin_interval,
+        )
+        s.add(pair)
+        await s.flush()
+        return pair
+
+    async def view(self, pair_id: int) -> PairView:
+        """Names and ids of a pair."""
+        async with self.ctx.db() as s:
+            pair = await pair_repo.get_pair(s, pair_id)
+            if pair is None:
+                raise NotFound("pair.unknown")
+            mentee = await member_repo.get_member_by_id(s, pair.mentee_id)
+            mentor = await member_repo.get_member_by_id(s, pair.mentor_member_id)
+            assert mentee is not None and mentor is not None
+        return PairView(pair.id or 0, mentee.display_name, mentee.platform_user_id,
+                        mentor.display_name, mentor.platform_user_id, pair.space_ref,
+                        pair.status)  # fmt: skip
+
+    async def open_space(self, pair_id: int) -> str | None:
+        """Open the private space through the port and post the welcome with guidelines."""
+        async with self.ctx.db() as s:
+            pair = await pair_repo.get_pair(s, pair_id)
+            assert pair is not None
+            community = await s.get(Community, pair.community_id)
+            mentee = await member_repo.get_member_by_id(s, pair.mentee_id)
+            mentor = await member_repo.get_member_by_id(s, pair.mentor_member_id)
+            assert community is not None and mentee is not None and mentor is not None
+        ref = self.ctx.ref(community)
+        platform = self.ctx.platform(ref.platform)
+        name = space_name(mentee.display_name, mentor.display_name)
+        users = [mentee.platform_user_id, mentor.platform_user_id]
+        try:
+            space = await platform.open_space(ref, name, users)
+        except Exception:
+            log.exception("could not open the space of pair %s", pair_id)
+            await self.ctx.tell(ref, mentee, "pair.space_failed")
+            await self.ctx.tell(ref, mentor, "pair.space_failed")
+            return None
+        async with self.ctx.db.begin() as s:
+            stored = await pair_repo.get_pair(s, pair_id)
+            assert stored is not None
+            stored.space_ref = space
+        locale = self.ctx.locale_of(None, community)
+        welcome = Message(
+            t(locale, "pair.welcome", mentee=platform.mention(mentee.platform_user_id),
+              mentor=platform.mention(mentor.platform_user_id))
+            + "\n\n" + t(locale, "pair.guidelines") + "\n\n" + t(locale, "pair.goals_prompt"),
+            buttons=(Button(t(locale, "button.ack_guidelines"), f"pair:ack:{pair_id}", "primary"),),
+            mentions=tuple(users),
+        )  # fmt: skip
+        try:
+            await platform.post_in_space(ref, space, welcome)
+            await self.ctx.tell(ref, mentee, "pair.accepted_dm", mentor=mentor.display_name,
+                             space=name)  # fmt: skip
+        except Exception:
+            log.exception("could not post the welcome of pair %s", pair_id)
+        return space
+
+    async def pair_for(self, actor: Actor, pair_id: int | None, space_ref: str | None) -> Pair:
+        """The active pair the actor means: by id, by the space they are in, or their only one."""
+        async with self.ctx.db() as s:
+            _, member = await self.ctx.resolve(s, actor)
+            await s.commit()
+            pair: Pair | None = None
+            if pair_id is not None:
+                pair = await pair_repo.get_pair(s, pair_id)
+            elif space_ref is not None:
+                pair = await pair_repo.pair_by_space(
+                    s, community_id=member.community_id, space_ref=space_ref
+                )
+            else:
+                mine = await pair_repo.active_pairs_of(s, member_id=member.id or 0)
+                if len(mine) > 1:
+                    raise InvalidInput("pair.which")
+                pair = mine[0] if mine else None
+            if pair is None:
+                raise NotFound("pair.none")
+            if member.id not in (pair.mentee_id, pair.mentor_member_id):
+                raise NotAllowed("pair.not_member")
+            return pair
+
+    async def end(self, actor: Actor, pair_id: int) -> PairView:
+        """End an active pair early (either partner); capacity is given back."""
+        now = self.ctx.clock.now()
+        async with self.ctx.db.begin() as s:
+            _, member = await self.ctx.resolve(s, actor)
+            pair = await pair_repo.get_pair(s, pair_id)
+            if pair is None:
+                raise NotFound("pair.unknown")
+            if member.id not in (pair.mentee_id, pair.mentor_member_id):
+                raise NotAllowed("pair.not_member")
+            if pair.status != "active":
+                raise Conflict("pair.already_ended")
+            pair.status, pair.ended_at, pair.ended_by = "ended", now, member.id
+            if pair.mentor_id is not None:
+                await mentor_repo.release_capacity(s, pair.mentor_id)
+            community = await s.get(Community, pair.community_id)
+            assert community is not None
+        view = await self.view(pair_id)
+        if view.space_ref:
+            ref = self.ctx.ref(community)
+            locale = self.ctx.locale_of(None, community)
+            text = t(locale, "pair.ended", name=member.display_name)
+            buttons = tuple(Button(str(n), f"pair:rate:{pair_id}:{n}") for n in range(1, 6))
+            try:
+                await self.ctx.platform(ref.platform).post_in_space(
+                    ref, view.space_ref, Message(text, buttons=buttons)
+                )
+            except Exception:
+                log.exception("could not announce the end of pair %s", pair_id)
+        return view
+
+    async def feedback(self, actor: Actor, pair_id: int, rating: int, comment: str = "") -> None:
+        """A partner's rating 1-5 and comment; once per partner (a second one replaces it)."""
+        if not 1 <= rating <= 5:
+            raise InvalidInput("error.rating", value=str(rating)[:10])
+        comment = check_length(comment, 1000, "comment")
+        async with self.ctx.db.begin() as s:
+            _, member = await self.ctx.resolve(s, actor)
+            pair = await pair_repo.get_pair(s, pair_id)
+            if pair is None:
+                raise NotFound("pair.unknown")
+            if member.id not in (pair.mentee_id, pair.mentor_member_id):
+                raise NotAllowed("pair.not_member")
+            if pair.status == "active":
+                raise Conflict("pair.still_active")
+            existing = await pair_repo.feedback_of(s, pair_id=pair_id, member_id=member.id or 0)
+            if existing is None:
+                existing = Feedback(pair_id=pair_id, member_id=member.id or 0, rating=rating)
+                s.add(existing)
+            existing.rating, existing.comment = rating, comment
+            existing.created_at = self.ctx.clock.now()

@@ -1,0 +1,67 @@
+"""The port between core and chat platforms: what core may ask a platform to do."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+
+@dataclass(frozen=True)
+class Button:
+    """A choice attached to a message; `action` is a stable id like 'offer:accept:42'."""
+
+    label: str
+    action: str
+    style: str = "secondary"  # primary | secondary | success | danger
+
+
+@dataclass(frozen=True)
+class Message:
+    """Localized text plus optional buttons and the user ids it mentions."""
+
+    text: str
+    buttons: tuple[Button, ...] = ()
+    mentions: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CommunityRef:
+    """Which community on which platform a call concerns."""
+
+    id: int
+    platform: str
+    external_id: str
+
+
+@dataclass
+class Sent:
+    """Where a message ended up; `ref` lets a platform find it again."""
+
+    ref: str | None
+    delivered_to: str = "member"  # member | channel | none
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+class Platform(Protocol):
+    """What a front-end does for core. Every call is async and may be slow."""
+
+    name: str
+
+    def mention(self, user_id: str) -> str:
+        """How to write a notifying mention of this user in message text."""
+
+    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+        """Send privately (DM); fall back to the mentors channel if the DM is closed."""
+
+    async def send_to_channel(
+        self, community: CommunityRef, channel: str, message: Message
+    ) -> Sent:
+        """Post to a configured channel: welcome, mentors, moderation, recognition, help."""
+
+    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
+        """Open a private space (thread/room) with these members; return its reference."""
+
+    async def post_in_space(
+        self, community: CommunityRef, space_ref: str, message: Message
+    ) -> Sent:
+        """Post in a private space opened earlier."""

@@ -1,0 +1,20 @@
+"""All core services, wired from one context."""
+
+from __future__ import annotations
+
+from bot.core.context import Context
+from bot.core.pairs import PairService
+from bot.core.profiles import ProfileService
+from bot.core.recognition import RecognitionService
+from bot.core.requests import RequestService
+
+
+class Services:
+    """The core as front-ends see it."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.profiles = ProfileService(ctx)
+        self.pairs = PairService(ctx)
+        self.requests = RequestService(ctx, self.pairs)
+        self.recognition = RecognitionService(ctx)

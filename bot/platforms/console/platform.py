@@ -1,0 +1,74 @@
+"""The console community: a Platform that prints, and remembers buttons by number."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from bot.core.ports import Button, CommunityRef, Message, Sent
+
+CHANNELS = ("welcome", "mentors", "moderation", "recognition", "help")
+
+
+@dataclass
+class Space:
+    """A private space in the console."""
+
+    name: str
+    members: list[str]
+
+
+@dataclass
+class ConsolePlatform:
+    """Everything goes to `write`; buttons are numbered per member."""
+
+    write: Callable[[str], None] = print
+    name: str = "console"
+    spaces: dict[str, Space] = field(default_factory=dict)
+    buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
+    log: list[tuple[str, str]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def mention(self, user_id: str) -> str:
+        return f"@{user_id}"
+
+    def _show(self, where: str, message: Message, audience: list[str]) -> str:
+        ref = f"m{next(self._ids)}"
+        lines = [f"[{where}] {line}" for line in message.text.splitlines() or [""]]
+        if message.buttons:
+            choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
+            lines.append(f"[{where}] {choices}")
+            for user in audience:
+                self.buttons[user] = message.buttons
+        for line in lines:
+            self.log.append((where, line))
+            self.write(line)
+        return ref
+
+    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+        return Sent(self._show(f"DM to {user_id}", message, [user_id]))
+
+    async def send_to_channel(
+        self, community: CommunityRef, channel: str, message: Message
+    ) -> Sent:
+        return Sent(self._show(f"#{channel}", message, list(message.mentions)), "channel")
+
+    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
+        ref = f"space-{len(self.spaces) + 1}"
+        self.spaces[ref] = Space(name, list(user_ids))
+        line = f'[space] "{name}" opened for {", ".join(user_ids)}'
+        self.log.append(("space", line))
+        self.write(line)
+        return ref
+
+    async def post_in_space(
+        self, community: CommunityRef, space_ref: str, message: Message
+    ) -> Sent:
+        space = self.spaces[space_ref]
+        return Sent(self._show(space.name, message, space.members))
+
+    def button(self, user_id: str, number: int) -> Button | None:
+        """The member's numbered choice on the newest message with buttons they can see."""
+        choices = self.buttons.get(user_id, ())
+        return choices[number - 1] if 1 <= number <= len(choices) else None

@@ -1,0 +1,122 @@
+"""Reads `name> text` lines (a script or a terminal) and plays them as a community."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from collections.abc import AsyncIterator, Callable
+
+from bot.core.context import Actor
+from bot.core.greeting import GreetingBatcher
+from bot.core.i18n import t
+from bot.core.ports import CommunityRef, Message
+from bot.core.services import Services
+from bot.platforms.console.platform import ConsolePlatform
+from bot.text.router import Incoming, TextRouter
+from storage.repositories.members import get_community
+
+COMMUNITY = "console"
+_LINE = re.compile(r"^\s*([^\s>/][^>]{0,63}?)\s*>\s?(.*)$")
+_NAME = re.compile(r"^[\w.-]{1,64}$")
+
+
+class ConsoleCommunity:
+    """One console community: members join with `/join name` and talk with `name> text`."""
+
+    def __init__(self, services: Services, platform: ConsolePlatform) -> None:
+        self.services = services
+        self.platform = platform
+        self.moderators: set[str] = set()
+        self.router = TextRouter(services, is_moderator=self._is_mod)
+        self.greeter = GreetingBatcher(self._greet, window=0.0)
+
+    async def _is_mod(self, actor: Actor) -> bool:
+        return actor.user_id in self.moderators
+
+    def _actor(self, name: str) -> Actor:
+        return Actor("console", COMMUNITY, name, name)
+
+    def _say(self, text: str) -> None:
+        self.platform.write(text)
+
+    async def _greet(self, community: str, user_ids: list[str]) -> None:
+        async with self.services.ctx.db() as s:
+            row = await get_community(s, platform="console", external_id=community)
+        assert row is not None
+        ref = CommunityRef(row.id or 0, "console", community)
+        loc = self.services.ctx.locale
+        mentions = " ".join(self.platform.mention(u) for u in user_ids)
+        text = t(loc, "greet.welcome", mentions=mentions, command="!mentor")
+        await self.platform.send_to_channel(ref, "welcome", Message(text, mentions=tuple(user_ids)))
+
+    async def line(self, raw: str) -> None:
+        """Play one line of the script."""
+        text = raw.rstrip("\n")
+        if not text.strip() or text.lstrip().startswith("#"):
+            return
+        if text.startswith("/"):
+            await self._control(text[1:].split())
+            return
+        match = _LINE.match(text)
+        if not match or not _NAME.match(match.group(1)):
+            self._say("[console] lines look like `name> text`, `/join name` or `/mod name`")
+            return
+        name, said = match.group(1), match.group(2).strip()
+        actor = self._actor(name)
+        if said.isdigit():
+            button = self.platform.button(name, int(said))
+            if button is None:
+                self._say(f"[console] {name} has no choice number {said}")
+                return
+            replies = await self.router.press(actor, button.action)
+        else:
+            replies = await self.router.handle(Incoming(actor, said))
+        for reply in replies:
+            for out in reply.text.splitlines():
+                self._say(f"[to {name}] {out}")
+
+    async def _control(self, words: list[str]) -> None:
+        if len(words) == 2 and words[0] in ("join", "leave", "mod") and _NAME.match(words[1]):
+            verb, name = words
+            if verb == "join":
+                await self.services.profiles.member_joined(self._actor(name))
+                self.greeter.joined(COMMUNITY, name)
+                await self.greeter.drain()
+            elif verb == "leave":
+                await self.services.profiles.member_left(self._actor(name))
+                self._say(f"[console] {name} left")
+            else:
+                self.moderators.add(name)
+                self._say(f"[console] {name} is a moderator")
+            return
+        self._say("[console] control lines: /join name, /leave name, /mod name")
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    """Lines from standard input without blocking the event loop."""
+    loop = asyncio.get_running_loop()
+    while True:
+        line = await loop.run_in_executor(None, sys.stdin.readline)
+        if not line:
+            return
+        yield line
+
+
+async def run_console(
+    services: Services,
+    lines: AsyncIterator[str],
+    write: Callable[[str], None] = print,
+    *,
+    interactive: bool = False,
+) -> ConsolePlatform:
+    """Run a console community over `lines` until they end and pending work is done."""
+    platform = ConsolePlatform(write=write)
+    services.ctx.platforms["console"] = platform
+    community = ConsoleCommunity(services, platform)
+    if interactive:
+        write("mentorbot console: `/join alice`, then `alice> !help`. Ctrl-D quits.")
+    async for line in lines:
+        await community.line(line)
+    await community.greeter.drain()
+    return platform

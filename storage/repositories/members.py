@@ -1,0 +1,106 @@
+"""Communities and members."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Community, Kudos, Member
+
+
+async def get_community(
+    session: AsyncSession, *, platform: str, external_id: str
+) -> Community | None:
+    """The community for a platform id, if known."""
+    stmt = select(Community).where(
+        Community.platform == platform, Community.external_id == external_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def ensure_community(
+    session: AsyncSession, *, platform: str, external_id: str, name: str, locale: str, now: datetime
+) -> Community:
+    """Fetch or create a community (safe against a concurrent create)."""
+    found = await get_community(session, platform=platform, external_id=external_id)
+    if found:
+        return found
+    community = Community(
+        platform=platform, external_id=external_id, name=name, locale=locale, created_at=now
+    )
+    try:
+        async with session.begin_nested():
+            session.add(community)
+    except IntegrityError:
+        found = await get_community(session, platform=platform, external_id=external_id)
+        assert found is not None
+        return found
+    return community
+
+
+async def get_member(session: AsyncSession, *, community_id: int, user_id: str) -> Member | None:
+    """A member by platform user id."""
+    stmt = select(Member).where(
+        Member.community_id == community_id, Member.platform_user_id == user_id
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def get_member_by_id(session: AsyncSession, member_id: int) -> Member | None:
+    """A member by primary key."""
+    return await session.get(Member, member_id)
+
+
+async def ensure_member(
+    session: AsyncSession,
+    *,
+    community_id: int,
+    user_id: str,
+    display_name: str,
+    now: datetime,
+    **fields: Any,
+) -> Member:
+    """Fetch or create a member; keeps the display name current."""
+    member = await get_member(session, community_id=community_id, user_id=user_id)
+    if member is None:
+        member = Member(
+            community_id=community_id,
+            platform_user_id=user_id,
+            display_name=display_name,
+            joined_at=now,
+            **fields,
+        )
+        try:
+            async with session.begin_nested():
+                session.add(member)
+        except IntegrityError:
+            member = await get_member(session, community_id=community_id, user_id=user_id)
+            assert member is not None
+    elif display_name and member.display_name != display_name:
+        member.display_name = display_name
+    return member
+
+
+async def find_member_by_name(
+    session: AsyncSession, *, community_id: int, name: str
+) -> Member | None:
+    """A member by user id or case-insensitive display name."""
+    found = await get_member(session, community_id=community_id, user_id=name)
+    if found:
+        return found
+    stmt = (
+        select(Member)
+        .where(Member.community_id == community_id, func.lower(Member.display_name) == name.lower())
+        .limit(1)
+    )
+    return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def kudos_received(session: AsyncSession, *, member_id: int) -> int:
+    """How many thank-yous a member has received."""
+    stmt = select(func.count()).select_from(Kudos).where(Kudos.to_member_id == member_id)
+    return int((await session.execute(stmt)).scalar_one())
