@@ -176,7 +176,7 @@ class ConfigError(Exception):
 SECRET_KEYS = {"token", "access_token", "password"}
 
 
-def _describe(err: dict[str, Any], source: str) -> str:
+def _describe(err: Any, source: str) -> str:
     key = ".".join(str(p) for p in err["loc"])
     leaf = str(err["loc"][-1]) if err["loc"] else ""
     shown = "***" if leaf in SECRET_KEYS else repr(err.get("input"))[:80]

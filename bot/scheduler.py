@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
+from sqlmodel import col
 
 from bot.core.services import Services
 from storage.models import Community
@@ -31,7 +32,7 @@ class Sweeper:
         try:
             await self.services.requests.expire_due()
             async with self.services.ctx.db() as s:
-                ids = list((await s.execute(select(Community.id))).scalars())
+                ids = list((await s.execute(select(col(Community.id)))).scalars())
             for community_id in ids:
                 await self.services.requests.serve_waitlist(community_id or 0)
         except Exception:

@@ -179,7 +179,8 @@ class ProfileService:
                 )
                 s.add(profile)
             profile.skills = skill_list
-            profile.languages = langs if langs is not None else (profile.languages or [])
+            # Without languages named, a mentor speaks the community's language.
+            profile.languages = langs or profile.languages or [community.locale]
             if langs is not None:
                 member.languages = langs
             if tz:
@@ -210,14 +211,14 @@ class ProfileService:
             raise InvalidInput("error.status", value=status[:20])
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
-            community, member = await self.ctx.resolve(s, actor)
+            _, member = await self.ctx.resolve(s, actor)
             assert member.id is not None
-            profile = await mentor_repo.get_profile(s, member_id=member.id)
-            if profile is None:
-                raise NotFound("error.not_mentor")
             when = (
                 parse_until(until, now, member.timezone) if until and status == "paused" else None
             )
+            profile = await mentor_repo.get_profile(s, member_id=member.id)
+            if profile is None:
+                raise NotFound("error.not_mentor")
             profile.status = status
             profile.paused_until = when
             if status == "available":

@@ -140,7 +140,7 @@ class RequestService:
                     raise Conflict("request.mentor_gone")
                 picked = by_id[ids[choice - 1]]
             offer = await self._make_offer(s, community, request, picked[0])
-        await self._deliver_offer(offer.id)
+        await self._deliver_offer(offer.id or 0)
         return Offered(request.id or 0, offer.id or 0, picked[1].display_name,
                        picked[1].platform_user_id)  # fmt: skip
 
@@ -199,10 +199,8 @@ class RequestService:
                 profile.consecutive_timeouts += 1
                 community = await s.get(Community, profile.community_id)
                 assert community is not None
-                paused = (
-                    profile.status == "available"
-                    and profile.consecutive_timeouts >= self.ctx.programme_for(community).auto_pause_after
-                )  # fmt: skip
+                limit = self.ctx.programme_for(community).auto_pause_after
+                paused = profile.status == "available" and profile.consecutive_timeouts >= limit
                 if paused:
                     profile.status, profile.paused_until = "paused", None
                 mentor = await member_repo.get_member_by_id(s, profile.member_id)

@@ -202,8 +202,11 @@ async def _signup(router: TextRouter, msg: Incoming, cmd: Command) -> list[Messa
     p = result.profile
     lines = [t(loc, "privacy.first_contact", prefix=router.prefix)] if result.first_contact else []
     key = "signup.created" if result.created else "signup.updated"
-    lines.append(t(loc, key, skills=", ".join(p.skills), capacity=p.capacity,
-                   languages=", ".join(p.languages) or "—", timezone=p.timezone or "—"))  # fmt: skip
+    languages = ", ".join(p.languages) or "—"
+    lines.append(
+        t(loc, key, skills=", ".join(p.skills), capacity=p.capacity, languages=languages,
+          timezone=p.timezone or "—")
+    )  # fmt: skip
     if result.pending_approval:
         lines.append(t(loc, "signup.pending"))
     return [Message("\n".join(lines))]

@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Community, Kudos, Member
 
@@ -17,7 +18,7 @@ async def get_community(
 ) -> Community | None:
     """The community for a platform id, if known."""
     stmt = select(Community).where(
-        Community.platform == platform, Community.external_id == external_id
+        col(Community.platform) == platform, col(Community.external_id) == external_id
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -45,7 +46,7 @@ async def ensure_community(
 async def get_member(session: AsyncSession, *, community_id: int, user_id: str) -> Member | None:
     """A member by platform user id."""
     stmt = select(Member).where(
-        Member.community_id == community_id, Member.platform_user_id == user_id
+        col(Member.community_id) == community_id, col(Member.platform_user_id) == user_id
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -94,7 +95,10 @@ async def find_member_by_name(
         return found
     stmt = (
         select(Member)
-        .where(Member.community_id == community_id, func.lower(Member.display_name) == name.lower())
+        .where(
+            col(Member.community_id) == community_id,
+            func.lower(col(Member.display_name)) == name.lower(),
+        )
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -102,5 +106,5 @@ async def find_member_by_name(
 
 async def kudos_received(session: AsyncSession, *, member_id: int) -> int:
     """How many thank-yous a member has received."""
-    stmt = select(func.count()).select_from(Kudos).where(Kudos.to_member_id == member_id)
+    stmt = select(func.count()).select_from(Kudos).where(col(Kudos.to_member_id) == member_id)
     return int((await session.execute(stmt)).scalar_one())

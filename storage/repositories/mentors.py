@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import Member, MentorLanguage, MentorProfile, MentorSkill, Pair
 
@@ -23,7 +24,7 @@ class Candidate:
 
 async def get_profile(session: AsyncSession, *, member_id: int) -> MentorProfile | None:
     """The mentor profile of a member, if any."""
-    stmt = select(MentorProfile).where(MentorProfile.member_id == member_id)
+    stmt = select(MentorProfile).where(col(MentorProfile.member_id) == member_id)
     return (await session.execute(stmt)).scalar_one_or_none()
 
 
@@ -37,8 +38,8 @@ async def set_skills_and_languages(
 ) -> None:
     """Replace the lookup rows used by the matching pre-filter."""
     assert profile.id is not None
-    await session.execute(delete(MentorSkill).where(MentorSkill.mentor_id == profile.id))
-    await session.execute(delete(MentorLanguage).where(MentorLanguage.mentor_id == profile.id))
+    await session.execute(delete(MentorSkill).where(col(MentorSkill.mentor_id) == profile.id))
+    await session.execute(delete(MentorLanguage).where(col(MentorLanguage.mentor_id) == profile.id))
     if skills:
         await session.execute(
             insert(MentorSkill),
@@ -54,16 +55,16 @@ async def set_skills_and_languages(
         )
 
 
-def _available(now: datetime) -> object:
+def _available(now: datetime) -> ColumnElement[bool]:
     return and_(
-        MentorProfile.approved.is_(True),  # type: ignore[attr-defined]
-        MentorProfile.active_mentees < MentorProfile.capacity,
+        col(MentorProfile.approved).is_(True),
+        col(MentorProfile.active_mentees) < col(MentorProfile.capacity),
         or_(
-            MentorProfile.status == "available",
+            col(MentorProfile.status) == "available",
             and_(
-                MentorProfile.status == "paused",
-                MentorProfile.paused_until.is_not(None),  # type: ignore[union-attr]
-                MentorProfile.paused_until <= now,  # type: ignore[operator]
+                col(MentorProfile.status) == "paused",
+                col(MentorProfile.paused_until).is_not(None),
+                col(MentorProfile.paused_until) <= now,
             ),
         ),
     )
@@ -81,36 +82,36 @@ async def candidates(
     limit: int = 100,
 ) -> list[Candidate]:
     """Mentors meeting every hard constraint, skill matches first, least loaded next."""
-    base = [
-        MentorProfile.community_id == community_id,
-        MentorProfile.member_id != mentee_member_id,
+    base: list[ColumnElement[bool]] = [
+        col(MentorProfile.community_id) == community_id,
+        col(MentorProfile.member_id) != mentee_member_id,
         _available(now),
     ]
     if exclude_mentor_ids:
-        base.append(MentorProfile.id.not_in(list(exclude_mentor_ids)))  # type: ignore[union-attr]
+        base.append(col(MentorProfile.id).not_in(list(exclude_mentor_ids)))
     if languages:
-        speaks = select(MentorLanguage.mentor_id).where(
-            MentorLanguage.mentor_id == MentorProfile.id,
-            MentorLanguage.language.in_(list(languages)),  # type: ignore[attr-defined]
+        speaks = select(col(MentorLanguage.mentor_id)).where(
+            col(MentorLanguage.mentor_id) == col(MentorProfile.id),
+            col(MentorLanguage.language).in_(list(languages)),
         )
         base.append(speaks.exists())
 
     found: dict[int, MentorProfile] = {}
     if skills:
         overlap = (
-            select(MentorSkill.mentor_id, func.count().label("n"))
+            select(col(MentorSkill.mentor_id), func.count().label("n"))
             .where(
-                MentorSkill.community_id == community_id,
-                MentorSkill.skill.in_(list(skills)),  # type: ignore[attr-defined]
+                col(MentorSkill.community_id) == community_id,
+                col(MentorSkill.skill).in_(list(skills)),
             )
-            .group_by(MentorSkill.mentor_id)
+            .group_by(col(MentorSkill.mentor_id))
             .subquery()
         )
         stmt = (
             select(MentorProfile)
-            .join(overlap, overlap.c.mentor_id == MentorProfile.id)
+            .join(overlap, overlap.c.mentor_id == col(MentorProfile.id))
             .where(*base)
-            .order_by(overlap.c.n.desc(), MentorProfile.active_mentees, MentorProfile.id)
+            .order_by(overlap.c.n.desc(), col(MentorProfile.active_mentees), col(MentorProfile.id))
             .limit(limit)
         )
         for profile in (await session.execute(stmt)).scalars():
@@ -120,11 +121,11 @@ async def candidates(
         stmt = (
             select(MentorProfile)
             .where(*base)
-            .order_by(MentorProfile.active_mentees, MentorProfile.id)
+            .order_by(col(MentorProfile.active_mentees), col(MentorProfile.id))
             .limit(limit - len(found) if skills else limit)
         )
         if found:
-            stmt = stmt.where(MentorProfile.id.not_in(list(found)))  # type: ignore[union-attr]
+            stmt = stmt.where(col(MentorProfile.id).not_in(list(found)))
         for profile in (await session.execute(stmt)).scalars():
             assert profile.id is not None
             found[profile.id] = profile
@@ -134,9 +135,7 @@ async def candidates(
         m.id: m
         for m in (
             await session.execute(
-                select(Member).where(
-                    Member.id.in_([p.member_id for p in found.values()])  # type: ignore[union-attr]
-                )
+                select(Member).where(col(Member.id).in_([p.member_id for p in found.values()]))
             )
         ).scalars()
     }
@@ -152,9 +151,9 @@ async def recent_mentee_counts(
 ) -> dict[int, int]:
     """How many pairs each mentor started since `since`."""
     stmt = (
-        select(Pair.mentor_id, func.count())
-        .where(Pair.mentor_id.in_(mentor_ids), Pair.started_at >= since)  # type: ignore[union-attr,operator]
-        .group_by(Pair.mentor_id)
+        select(col(Pair.mentor_id), func.count())
+        .where(col(Pair.mentor_id).in_(mentor_ids), col(Pair.started_at) >= since)
+        .group_by(col(Pair.mentor_id))
     )
     return {int(mid): int(n) for mid, n in (await session.execute(stmt)).all() if mid is not None}
 
@@ -163,18 +162,21 @@ async def claim_capacity(session: AsyncSession, mentor_id: int) -> bool:
     """Take one place atomically; False when the mentor is already full."""
     stmt = (
         update(MentorProfile)
-        .where(MentorProfile.id == mentor_id, MentorProfile.active_mentees < MentorProfile.capacity)
-        .values(active_mentees=MentorProfile.active_mentees + 1)
+        .where(
+            col(MentorProfile.id) == mentor_id,
+            col(MentorProfile.active_mentees) < col(MentorProfile.capacity),
+        )
+        .values(active_mentees=col(MentorProfile.active_mentees) + 1)
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def release_capacity(session: AsyncSession, mentor_id: int) -> None:
     """Give a place back when a pair ends."""
     stmt = (
         update(MentorProfile)
-        .where(MentorProfile.id == mentor_id, MentorProfile.active_mentees > 0)
-        .values(active_mentees=MentorProfile.active_mentees - 1)
+        .where(col(MentorProfile.id) == mentor_id, col(MentorProfile.active_mentees) > 0)
+        .values(active_mentees=col(MentorProfile.active_mentees) - 1)
     )
     await session.execute(stmt)

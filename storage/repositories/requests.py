@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from storage.models import OPEN_REQUEST_STATES, MentorRequest, RequestOffer
 
@@ -13,8 +14,8 @@ from storage.models import OPEN_REQUEST_STATES, MentorRequest, RequestOffer
 async def open_request_of(session: AsyncSession, *, mentee_id: int) -> MentorRequest | None:
     """The member's one open request, if any."""
     stmt = select(MentorRequest).where(
-        MentorRequest.mentee_id == mentee_id,
-        MentorRequest.status.in_(OPEN_REQUEST_STATES),  # type: ignore[attr-defined]
+        col(MentorRequest.mentee_id) == mentee_id,
+        col(MentorRequest.status).in_(OPEN_REQUEST_STATES),
     )
     return (await session.execute(stmt)).scalar_one_or_none()
 
@@ -32,7 +33,9 @@ async def get_offer(session: AsyncSession, offer_id: int) -> RequestOffer | None
 async def offers_of(session: AsyncSession, request_id: int) -> list[RequestOffer]:
     """Every offer made for a request, oldest first."""
     stmt = (
-        select(RequestOffer).where(RequestOffer.request_id == request_id).order_by(RequestOffer.id)
+        select(RequestOffer)
+        .where(col(RequestOffer.request_id) == request_id)
+        .order_by(col(RequestOffer.id))
     )
     return list((await session.execute(stmt)).scalars())
 
@@ -41,8 +44,8 @@ async def newest_pending_offer(session: AsyncSession, *, mentor_id: int) -> Requ
     """The most recent unanswered offer addressed to a mentor."""
     stmt = (
         select(RequestOffer)
-        .where(RequestOffer.mentor_id == mentor_id, RequestOffer.status == "pending")
-        .order_by(RequestOffer.id.desc())  # type: ignore[union-attr]
+        .where(col(RequestOffer.mentor_id) == mentor_id, col(RequestOffer.status) == "pending")
+        .order_by(col(RequestOffer.id).desc())
         .limit(1)
     )
     return (await session.execute(stmt)).scalar_one_or_none()
@@ -52,29 +55,32 @@ async def answer_offer(session: AsyncSession, offer_id: int, *, status: str, now
     """Move an offer from pending to `status`; False if someone answered it first."""
     stmt = (
         update(RequestOffer)
-        .where(RequestOffer.id == offer_id, RequestOffer.status == "pending")
+        .where(col(RequestOffer.id) == offer_id, col(RequestOffer.status) == "pending")
         .values(status=status, answered_at=now)
     )
     result = await session.execute(stmt)
-    return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+    return bool(getattr(result, "rowcount", 0) == 1)
 
 
 async def due_offers(session: AsyncSession, *, now: datetime, limit: int = 100) -> list[int]:
     """Ids of pending offers whose time is up."""
     stmt = (
-        select(RequestOffer.id)
-        .where(RequestOffer.status == "pending", RequestOffer.expires_at <= now)  # type: ignore[operator]
-        .order_by(RequestOffer.expires_at)
+        select(col(RequestOffer.id))
+        .where(col(RequestOffer.status) == "pending", col(RequestOffer.expires_at) <= now)
+        .order_by(col(RequestOffer.expires_at))
         .limit(limit)
     )
-    return [int(i) for i in (await session.execute(stmt)).scalars()]
+    return [int(i) for i in (await session.execute(stmt)).scalars() if i is not None]
 
 
 async def waitlisted(session: AsyncSession, *, community_id: int) -> list[MentorRequest]:
     """Waitlisted requests of a community, oldest first."""
     stmt = (
         select(MentorRequest)
-        .where(MentorRequest.community_id == community_id, MentorRequest.status == "waitlisted")
-        .order_by(MentorRequest.id)
+        .where(
+            col(MentorRequest.community_id) == community_id,
+            col(MentorRequest.status) == "waitlisted",
+        )
+        .order_by(col(MentorRequest.id))
     )
     return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,126 @@
+"""Shared fixtures: a migrated database (SQLite, and PostgreSQL when configured) and core."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from bot.core.clock import FakeClock
+from bot.core.context import Actor, Context
+from bot.core.services import Services
+from bot.core.settings import Programme
+from storage.db import create_engine, session_factory
+from storage.migrate import upgrade
+from tests.fakes import FakePlatform
+
+POSTGRES_ENV = "MENTORBOT_TEST_POSTGRES_URL"
+
+
+async def _create_pg_database(admin_url: str) -> tuple[str, str]:
+    name = f"mentorbot_{uuid.uuid4().hex[:12]}"
+    url = make_url(admin_url)
+    conn = await asyncpg.connect(
+        user=url.username, password=url.password, host=url.host, port=url.port,
+        database=url.database,
+    )  # fmt: skip
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    return name, url.set(database=name).render_as_string(hide_password=False)
+
+
+async def _drop_pg_database(admin_url: str, name: str) -> None:
+    url = make_url(admin_url)
+    conn = await asyncpg.connect(
+        user=url.username, password=url.password, host=url.host, port=url.port,
+        database=url.database,
+    )  # fmt: skip
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A fresh, empty database URL: SQLite in tmp, or a new PostgreSQL database."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'test.db'}"
+        return
+    admin = os.environ.get(POSTGRES_ENV)
+    if not admin:
+        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it)")
+    name, url = await _create_pg_database(admin)
+    try:
+        yield url
+    finally:
+        await _drop_pg_database(admin, name)
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    """A migrated engine on the fresh database."""
+    eng = create_engine(database_url)
+    await upgrade(eng)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+
+
+@pytest.fixture
+async def sqlite_engine(tmp_path: Path) -> AsyncIterator[AsyncEngine]:
+    """A migrated SQLite engine, for tests that need no PostgreSQL variant."""
+    eng = create_engine(f"sqlite:///{tmp_path / 'core.db'}")
+    await upgrade(eng)
+    try:
+        yield eng
+    finally:
+        await eng.dispose()
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+def platform() -> FakePlatform:
+    return FakePlatform()
+
+
+def make_services(
+    engine: AsyncEngine, clock: FakeClock, platform: FakePlatform, **programme: object
+) -> Services:
+    ctx = Context(
+        db=session_factory(engine),
+        clock=clock,
+        platforms={platform.name: platform},
+        programme=Programme(**programme),  # type: ignore[arg-type]
+    )
+    return Services(ctx)
+
+
+@pytest.fixture
+def services(sqlite_engine: AsyncEngine, clock: FakeClock, platform: FakePlatform) -> Services:
+    """Core services on SQLite with a fake platform and clock."""
+    return make_services(sqlite_engine, clock, platform)
+
+
+def actor(name: str, community: str = "guild-1", locale: str | None = None) -> Actor:
+    """A fake-platform member whose id is their name."""
+    return Actor("fake", community, name, name, locale)
+
+
+@pytest.fixture
+def services_on_each_db(engine: AsyncEngine, clock: FakeClock, platform: FakePlatform) -> Services:
+    """Core services on SQLite and on PostgreSQL (when configured)."""
+    return make_services(engine, clock, platform)

@@ -1,0 +1,64 @@
+"""A fake platform at the core's port: records everything, can refuse DMs."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from bot.core.ports import CommunityRef, Message, Sent
+
+
+@dataclass
+class Delivery:
+    """One thing the core asked the platform to show."""
+
+    kind: str  # dm | channel | space
+    target: str
+    message: Message
+
+
+@dataclass
+class FakePlatform:
+    """In-memory platform; `closed_dms` users get their DMs in the mentors channel."""
+
+    name: str = "fake"
+    deliveries: list[Delivery] = field(default_factory=list)
+    spaces: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    closed_dms: set[str] = field(default_factory=set)
+    fail_spaces: bool = False
+
+    def mention(self, user_id: str) -> str:
+        return f"<@{user_id}>"
+
+    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+        if user_id in self.closed_dms:
+            self.deliveries.append(Delivery("channel", "mentors", message))
+            return Sent(f"c{len(self.deliveries)}", "channel")
+        self.deliveries.append(Delivery("dm", user_id, message))
+        return Sent(f"d{len(self.deliveries)}")
+
+    async def send_to_channel(
+        self, community: CommunityRef, channel: str, message: Message
+    ) -> Sent:
+        self.deliveries.append(Delivery("channel", channel, message))
+        return Sent(f"c{len(self.deliveries)}", "channel")
+
+    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
+        if self.fail_spaces:
+            raise RuntimeError("platform down")
+        ref = f"space{len(self.spaces) + 1}"
+        self.spaces[ref] = (name, list(user_ids))
+        return ref
+
+    async def post_in_space(
+        self, community: CommunityRef, space_ref: str, message: Message
+    ) -> Sent:
+        self.deliveries.append(Delivery("space", space_ref, message))
+        return Sent(f"s{len(self.deliveries)}")
+
+    def to(self, kind: str, target: str) -> list[Message]:
+        """Messages delivered to one DM, channel or space."""
+        return [d.message for d in self.deliveries if d.kind == kind and d.target == target]
+
+    def actions(self, kind: str, target: str) -> list[str]:
+        """Button actions of messages delivered to a target, newest last."""
+        return [b.action for m in self.to(kind, target) for b in m.buttons]
