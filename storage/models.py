@@ -89,27 +89,6 @@ class MentorProfile(SQLModel, table=True):
     created_at: datetime | None = _ts()
 
 
-class MentorSkill(SQLModel, table=True):
-    """One normalised skill of a mentor, for the SQL pre-filter of matching."""
-
-    __tablename__ = "mentor_skills"
-    __table_args__ = (Index("ix_mentor_skill_lookup", "community_id", "skill", "mentor_id"),)
-
-    mentor_id: int = Field(foreign_key="mentor_profiles.id", primary_key=True)
-    skill: str = Field(primary_key=True, max_length=64)
-    community_id: int = Field(foreign_key="communities.id")
-
-
-class MentorLanguage(SQLModel, table=True):
-    """One language a mentor speaks, for the SQL language constraint."""
-
-    __tablename__ = "mentor_languages"
-    __table_args__ = (Index("ix_mentor_language_lookup", "language", "mentor_id"),)
-
-    mentor_id: int = Field(foreign_key="mentor_profiles.id", primary_key=True)
-    language: str = Field(primary_key=True, max_length=16)
-
-
 OPEN_REQUEST_STATES = ("open", "offered", "waitlisted")
 
 

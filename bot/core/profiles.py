@@ -191,7 +191,6 @@ class ProfileService:
             if capacity is not None or created:
                 profile.capacity = cap
             await s.flush()
-            await mentor_repo.set_skills_and_languages(s, profile, skill_list, profile.languages)
             pending = not profile.approved
             ref = self.ctx.ref(community)
             locale = self.ctx.locale_of(None, community)

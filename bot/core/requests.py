@@ -19,6 +19,7 @@ from storage.models import Community, Member, MentorProfile, MentorRequest, Requ
 from storage.repositories import members as member_repo
 from storage.repositories import mentors as mentor_repo
 from storage.repositories import requests as request_repo
+from storage.repositories.mentors import Candidate
 
 log = logging.getLogger(__name__)
 
@@ -107,7 +108,7 @@ class RequestService:
             assert request.id is not None
             locale = self.ctx.locale_of(member, community)
             suggestions = [
-                Suggestion(i + 1, sc.mentor_id, m.platform_user_id, m.display_name,
+                Suggestion(i + 1, sc.mentor_id, m.user_id, m.name,
                            sc.reasons(locale))
                 for i, (sc, m) in enumerate(top)
             ]  # fmt: skip
@@ -141,8 +142,7 @@ class RequestService:
                 picked = by_id[ids[choice - 1]]
             offer = await self._make_offer(s, community, request, picked[0])
         await self._deliver_offer(offer.id or 0)
-        return Offered(request.id or 0, offer.id or 0, picked[1].display_name,
-                       picked[1].platform_user_id)  # fmt: skip
+        return Offered(request.id or 0, offer.id or 0, picked[1].name, picked[1].user_id)
 
     # ----- answering ----------------------------------------------------------------------
     async def accept(self, actor: Actor, offer_id: int | None = None) -> int:
@@ -243,7 +243,7 @@ class RequestService:
         mentee: Member,
         request: MentorRequest,
         exclude: list[int],
-    ) -> list[tuple[Score, Member]]:
+    ) -> list[tuple[Score, Candidate]]:
         terms = topic_terms(request.topic) or list(mentee.interests or [])
         wish = MenteeWish(terms, list(mentee.languages or []), mentee.timezone)
         assert community.id is not None and mentee.id is not None
@@ -256,9 +256,9 @@ class RequestService:
             exclude_mentor_ids=exclude,
             now=self.ctx.clock.now(),
         )
-        facts = [_facts(c.profile, c.recent_mentees) for c in found]
-        members = {c.profile.id: c.member for c in found}
-        return [(sc, members[sc.mentor_id]) for sc in rank(facts, wish, self.ctx.clock.now())]
+        facts = [_facts(c) for c in found]
+        by_id = {c.mentor_id: c for c in found}
+        return [(sc, by_id[sc.mentor_id]) for sc in rank(facts, wish, self.ctx.clock.now())]
 
     async def _own_offer(
         self, s: AsyncSession, actor: Actor, offer_id: int | None
@@ -381,18 +381,18 @@ class RequestService:
         await self.ctx.announce(ref, "moderation", text, (mentee.platform_user_id,))
 
 
-def _facts(p: MentorProfile, recent: int) -> MentorFacts:
+def _facts(c: Candidate) -> MentorFacts:
     return MentorFacts(
-        mentor_id=p.id or 0,
-        skills=list(p.skills or []),
-        languages=list(p.languages or []),
-        timezone=p.timezone,
-        active_mentees=p.active_mentees,
-        capacity=p.capacity,
-        recent_mentees=recent,
-        accepted=p.offers_accepted,
-        declined=p.offers_declined,
-        timed_out=p.offers_timed_out,
+        mentor_id=c.mentor_id,
+        skills=c.skills or [],
+        languages=c.languages or [],
+        timezone=c.timezone,
+        active_mentees=c.active_mentees,
+        capacity=c.capacity,
+        recent_mentees=c.recent_mentees,
+        accepted=c.accepted,
+        declined=c.declined,
+        timed_out=c.timed_out,
     )
 
 

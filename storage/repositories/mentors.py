@@ -2,23 +2,37 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import ColumnElement, and_, delete, func, insert, or_, select, update
+from sqlalchemy import ColumnElement, String, and_, case, cast, func, literal, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Member, MentorLanguage, MentorProfile, MentorSkill, Pair
+from storage.models import Member, MentorProfile, Pair
+
+MIN_SKILLED = 10  # below this many skill matches, free mentors without them are considered too
 
 
 @dataclass(frozen=True)
 class Candidate:
-    """A mentor that passed the hard constraints, with what scoring needs."""
+    """A mentor that passed the hard constraints, with what scoring needs (plain values)."""
 
-    profile: MentorProfile
-    member: Member
+    mentor_id: int
+    member_id: int
+    user_id: str
+    name: str
+    skills: list[str]
+    languages: list[str]
+    timezone: str | None
+    capacity: int
+    active_mentees: int
+    accepted: int
+    declined: int
+    timed_out: int
     recent_mentees: int = 0
 
 
@@ -33,26 +47,10 @@ async def get_profile_by_id(session: AsyncSession, mentor_id: int) -> MentorProf
     return await session.get(MentorProfile, mentor_id)
 
 
-async def set_skills_and_languages(
-    session: AsyncSession, profile: MentorProfile, skills: Sequence[str], languages: Sequence[str]
-) -> None:
-    """Replace the lookup rows used by the matching pre-filter."""
-    assert profile.id is not None
-    await session.execute(delete(MentorSkill).where(col(MentorSkill.mentor_id) == profile.id))
-    await session.execute(delete(MentorLanguage).where(col(MentorLanguage.mentor_id) == profile.id))
-    if skills:
-        await session.execute(
-            insert(MentorSkill),
-            [
-                {"mentor_id": profile.id, "skill": s, "community_id": profile.community_id}
-                for s in dict.fromkeys(skills)
-            ],
-        )
-    if languages:
-        await session.execute(
-            insert(MentorLanguage),
-            [{"mentor_id": profile.id, "language": lang} for lang in dict.fromkeys(languages)],
-        )
+def _contains(column: Any, item: str) -> ColumnElement[bool]:
+    """Whether a JSON list column holds `item` (exact element; one scan, no join)."""
+    needle = json.dumps(item).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return cast(column, String).like(f"%{needle}%", escape="\\")
 
 
 def _available(now: datetime) -> ColumnElement[bool]:
@@ -79,7 +77,7 @@ async def candidates(
     languages: Sequence[str],
     exclude_mentor_ids: Sequence[int],
     now: datetime,
-    limit: int = 100,
+    limit: int = 50,
 ) -> list[Candidate]:
     """Mentors meeting every hard constraint, skill matches first, least loaded next."""
     base: list[ColumnElement[bool]] = [
@@ -90,59 +88,46 @@ async def candidates(
     if exclude_mentor_ids:
         base.append(col(MentorProfile.id).not_in(list(exclude_mentor_ids)))
     if languages:
-        speaks = select(col(MentorLanguage.mentor_id)).where(
-            col(MentorLanguage.mentor_id) == col(MentorProfile.id),
-            col(MentorLanguage.language).in_(list(languages)),
-        )
-        base.append(speaks.exists())
+        base.append(or_(*(_contains(MentorProfile.languages, lang) for lang in languages)))
 
-    found: dict[int, MentorProfile] = {}
+    mp: Any = MentorProfile.__table__.c  # type: ignore[attr-defined]
+    picked = (mp.id, mp.member_id, mp.skills, mp.languages, mp.timezone, mp.capacity,
+              mp.active_mentees, mp.offers_accepted, mp.offers_declined, mp.offers_timed_out)  # fmt: skip
+    rows: dict[int, Any] = {}
     if skills:
-        overlap = (
-            select(col(MentorSkill.mentor_id), func.count().label("n"))
-            .where(
-                col(MentorSkill.community_id) == community_id,
-                col(MentorSkill.skill).in_(list(skills)),
-            )
-            .group_by(col(MentorSkill.mentor_id))
-            .subquery()
+        overlap = sum(
+            (case((_contains(MentorProfile.skills, skill), 1), else_=0) for skill in skills),
+            start=literal(0),
         )
         stmt = (
-            select(MentorProfile)
-            .join(overlap, overlap.c.mentor_id == col(MentorProfile.id))
-            .where(*base)
-            .order_by(overlap.c.n.desc(), col(MentorProfile.active_mentees), col(MentorProfile.id))
+            select(*picked)
+            .where(*base, overlap > 0)
+            .order_by(overlap.desc(), mp.active_mentees, mp.id)
             .limit(limit)
         )
-        for profile in (await session.execute(stmt)).scalars():
-            assert profile.id is not None
-            found[profile.id] = profile
-    if len(found) < limit:
-        stmt = (
-            select(MentorProfile)
-            .where(*base)
-            .order_by(col(MentorProfile.active_mentees), col(MentorProfile.id))
-            .limit(limit - len(found) if skills else limit)
-        )
-        if found:
-            stmt = stmt.where(col(MentorProfile.id).not_in(list(found)))
-        for profile in (await session.execute(stmt)).scalars():
-            assert profile.id is not None
-            found[profile.id] = profile
-    if not found:
+        rows = {row[0]: row for row in await session.execute(stmt)}
+    if len(rows) < MIN_SKILLED:
+        # Few or no skill matches: widen to every free mentor, least loaded first.
+        stmt = select(*picked).where(*base).order_by(mp.active_mentees, mp.id).limit(limit)
+        if rows:
+            stmt = stmt.where(mp.id.not_in(list(rows)))
+        rows.update({row[0]: row for row in await session.execute(stmt)})
+    if not rows:
         return []
-    members = {
-        m.id: m
-        for m in (
-            await session.execute(
-                select(Member).where(col(Member.id).in_([p.member_id for p in found.values()]))
+    # Names only for the few that made it: joining members before the LIMIT costs a lookup
+    # per matching mentor.
+    names = {
+        member_id: (user_id, name)
+        for member_id, user_id, name in await session.execute(
+            select(col(Member.id), col(Member.platform_user_id), col(Member.display_name)).where(
+                col(Member.id).in_([row[1] for row in rows.values()])
             )
-        ).scalars()
+        )
     }
-    recent = await recent_mentee_counts(session, list(found), since=now - timedelta(days=90))
+    recent = await recent_mentee_counts(session, list(rows), since=now - timedelta(days=90))
     return [
-        Candidate(profile=p, member=members[p.member_id], recent_mentees=recent.get(pid, 0))
-        for pid, p in found.items()
+        Candidate(row[0], row[1], *names[row[1]], *row[2:], recent_mentees=recent.get(mid, 0))  # type: ignore[misc]
+        for mid, row in rows.items()
     ]
 
 

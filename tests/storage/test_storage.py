@@ -29,7 +29,6 @@ async def _mentor(engine: AsyncEngine, capacity: int = 1) -> tuple[int, int, int
                           skills=["python"], languages=["en"])  # fmt: skip
         s.add(p)
         await s.flush()
-        await mentors.set_skills_and_languages(s, p, ["python"], ["en"])
         return community.id, m.id, p.id
 
 
@@ -38,7 +37,7 @@ async def test_migrations_create_every_table_and_are_idempotent(engine: AsyncEng
     async with engine.connect() as conn:
         tables = set(await conn.run_sync(lambda c: inspect(c).get_table_names()))
     assert {
-        "communities", "members", "mentor_profiles", "mentor_skills", "mentor_languages",
+        "communities", "members", "mentor_profiles",
         "mentor_requests", "request_offers", "pairs", "checkins", "feedback", "kudos",
         "badges", "goals", "groups", "group_members", "activity", "audit_log", "alembic_version",
     } <= tables  # fmt: skip
@@ -87,7 +86,7 @@ async def test_candidates_filter_in_sql(engine: AsyncEngine) -> None:
         found = await mentors.candidates(s, community_id=community_id, mentee_member_id=0,
                                          skills=["python"], languages=["en"],
                                          exclude_mentor_ids=[], now=now)  # fmt: skip
-        assert [c.profile.id for c in found] == [mentor_id]
+        assert [c.mentor_id for c in found] == [mentor_id]
         found = await mentors.candidates(s, community_id=community_id, mentee_member_id=member_id,
                                          skills=["python"], languages=[],
                                          exclude_mentor_ids=[], now=now)  # fmt: skip

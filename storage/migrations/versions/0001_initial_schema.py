@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-21 21:37:58.443166
+Create Date: 2026-11-21 21:55:18.763361
 """
 
 import sqlalchemy as sa
@@ -192,26 +192,6 @@ def upgrade() -> None:
     with op.batch_alter_table('group_members', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_group_members_member_id'), ['member_id'], unique=False)
 
-    op.create_table('mentor_languages',
-    sa.Column('mentor_id', sa.Integer(), nullable=False),
-    sa.Column('language', sqlmodel.sql.sqltypes.AutoString(length=16), nullable=False),
-    sa.ForeignKeyConstraint(['mentor_id'], ['mentor_profiles.id'], ),
-    sa.PrimaryKeyConstraint('mentor_id', 'language')
-    )
-    with op.batch_alter_table('mentor_languages', schema=None) as batch_op:
-        batch_op.create_index('ix_mentor_language_lookup', ['language', 'mentor_id'], unique=False)
-
-    op.create_table('mentor_skills',
-    sa.Column('mentor_id', sa.Integer(), nullable=False),
-    sa.Column('skill', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
-    sa.Column('community_id', sa.Integer(), nullable=False),
-    sa.ForeignKeyConstraint(['community_id'], ['communities.id'], ),
-    sa.ForeignKeyConstraint(['mentor_id'], ['mentor_profiles.id'], ),
-    sa.PrimaryKeyConstraint('mentor_id', 'skill')
-    )
-    with op.batch_alter_table('mentor_skills', schema=None) as batch_op:
-        batch_op.create_index('ix_mentor_skill_lookup', ['community_id', 'skill', 'mentor_id'], unique=False)
-
     op.create_table('pairs',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('community_id', sa.Integer(), nullable=False),
@@ -350,14 +330,6 @@ def downgrade() -> None:
         batch_op.drop_index('ix_pairs_community_status')
 
     op.drop_table('pairs')
-    with op.batch_alter_table('mentor_skills', schema=None) as batch_op:
-        batch_op.drop_index('ix_mentor_skill_lookup')
-
-    op.drop_table('mentor_skills')
-    with op.batch_alter_table('mentor_languages', schema=None) as batch_op:
-        batch_op.drop_index('ix_mentor_language_lookup')
-
-    op.drop_table('mentor_languages')
     with op.batch_alter_table('group_members', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_group_members_member_id'))
 
