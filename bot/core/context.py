@@ -65,7 +65,7 @@ class Context:
             return normalize_locale(community.locale, self.locale)
         return self.locale
 
-    async def tell(self, ref: CommunityRef, member: Member, key: str, **params: Any) -> bool:
+    async def tell(self, ref: CommunityRef, member: Member, key: str, /, **params: Any) -> bool:
         """Send a localized private note; a failed delivery is logged, never raised."""
         text = t(self.locale_of(member), key, name=member.display_name, **params)
         try:

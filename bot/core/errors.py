@@ -10,8 +10,8 @@ class DomainError(Exception):
 
     key = "error.generic"
 
-    def __init__(self, key: str | None = None, **params: Any) -> None:
-        self.key = key or self.key
+    def __init__(self, message_key: str | None = None, /, **params: Any) -> None:
+        self.key = message_key or self.key
         self.params = params
         super().__init__(f"{self.key} {params}")
 

@@ -38,7 +38,7 @@ class _Keep(dict[str, Any]):
         return "{" + key + "}"
 
 
-def t(locale: str | None, key: str, **params: Any) -> str:
+def t(locale: str | None, key: str, /, **params: Any) -> str:
     """Translate `key` into `locale` (falling back to English), filling in params."""
     loc = normalize_locale(locale)
     template = catalog(loc).get(key) or catalog(DEFAULT).get(key)

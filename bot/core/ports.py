@@ -16,12 +16,22 @@ class Button:
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message (an export, a chart, a CSV)."""
+
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True)
 class Message:
-    """Localized text plus optional buttons and the user ids it mentions."""
+    """Localized text plus optional buttons, files and the user ids it mentions."""
 
     text: str
     buttons: tuple[Button, ...] = ()
     mentions: tuple[str, ...] = ()
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass(frozen=True)

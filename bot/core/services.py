@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from bot.core.community import CommunityService
 from bot.core.context import Context
 from bot.core.pairs import PairService
+from bot.core.privacy import PrivacyService
 from bot.core.profiles import ProfileService
 from bot.core.recognition import RecognitionService
+from bot.core.reports import ReportService
 from bot.core.requests import RequestService
 
 
@@ -18,3 +21,6 @@ class Services:
         self.pairs = PairService(ctx)
         self.requests = RequestService(ctx, self.pairs)
         self.recognition = RecognitionService(ctx)
+        self.community = CommunityService(ctx)
+        self.reports = ReportService(ctx)
+        self.privacy = PrivacyService(ctx)

@@ -1,0 +1,83 @@
+"""Per-community settings set from chat (channels, roles, programme overrides)."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from typing import Any
+
+from bot.core.context import Actor, Context
+from bot.core.durations import format_duration, parse_duration
+from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.settings import Programme
+
+CHANNEL_KEYS = (
+    "welcome_channel", "mentoring_channel", "mentors_channel", "moderation_channel",
+    "recognition_channel", "help_channel",
+)  # fmt: skip
+ROLE_KEYS = ("moderator_roles", "mentor_role")
+PROGRAMME_KEYS = tuple(f.name for f in fields(Programme))
+LOCALE_KEY = "locale"
+SETUP_KEYS = (*CHANNEL_KEYS, *ROLE_KEYS, *PROGRAMME_KEYS, LOCALE_KEY)
+_LIMITS = {"max_offer_attempts": (1, 20), "default_capacity": (1, 10), "auto_pause_after": (1, 100)}
+
+
+def _programme_value(key: str, raw: str) -> Any:
+    current = getattr(Programme(), key)
+    if isinstance(current, bool):
+        if raw.lower() not in ("true", "false", "yes", "no", "on", "off"):
+            raise InvalidInput("setup.bad_bool", key=key, value=raw[:40])
+        return raw.lower() in ("true", "yes", "on")
+    if isinstance(current, int):
+        low, high = _LIMITS[key]
+        if not raw.isdigit() or not low <= int(raw) <= high:
+            raise InvalidInput("setup.bad_number", key=key, value=raw[:40], low=low, high=high)
+        return int(raw)
+    try:
+        return format_duration(parse_duration(raw))
+    except ValueError:
+        raise InvalidInput("setup.bad_duration", key=key, value=raw[:40]) from None
+
+
+class CommunityService:
+    """Moderator-only settings of one community."""
+
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def settings(self, actor: Actor) -> dict[str, Any]:
+        """The community's stored overrides."""
+        async with self.ctx.db.begin() as s:
+            community, _ = await self.ctx.resolve(s, actor)
+            return dict(community.settings or {})
+
+    async def configure(
+        self, actor: Actor, key: str, value: str | int | list[int], *, moderator: bool
+    ) -> dict[str, Any]:
+        """Validate and store one setting; returns all stored settings."""
+        if not moderator:
+            raise NotAllowed("setup.not_allowed")
+        key = key.strip().lower().replace("-", "_")
+        if key not in SETUP_KEYS:
+            raise InvalidInput("setup.unknown_key", key=key[:40], keys=", ".join(SETUP_KEYS))
+        stored: Any
+        if key in PROGRAMME_KEYS:
+            stored = _programme_value(key, str(value).strip())
+        elif key == LOCALE_KEY:
+            if str(value) not in ("en", "de"):
+                raise InvalidInput("error.locale", value=str(value)[:10])
+            stored = str(value)
+        elif key == "moderator_roles":
+            items = value if isinstance(value, list) else str(value).replace(",", " ").split()
+            if not all(str(v).isdigit() for v in items):
+                raise InvalidInput("setup.bad_id", key=key, value=str(value)[:40])
+            stored = [int(v) for v in items]
+        else:
+            stored = value if isinstance(value, str) else int(value)  # type: ignore[arg-type]
+        async with self.ctx.db.begin() as s:
+            community, _ = await self.ctx.resolve(s, actor)
+            merged = dict(community.settings or {})
+            merged[key] = stored
+            if key == LOCALE_KEY:
+                community.locale = str(stored)
+            community.settings = merged
+            return merged
