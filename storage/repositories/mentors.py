@@ -91,8 +91,10 @@ async def candidates(
         base.append(or_(*(_contains(MentorProfile.languages, lang) for lang in languages)))
 
     mp: Any = MentorProfile.__table__.c  # type: ignore[attr-defined]
-    picked = (mp.id, mp.member_id, mp.skills, mp.languages, mp.timezone, mp.capacity,
-              mp.active_mentees, mp.offers_accepted, mp.offers_declined, mp.offers_timed_out)  # fmt: skip
+    picked = (
+        mp.id, mp.member_id, mp.skills, mp.languages, mp.timezone, mp.capacity,
+        mp.active_mentees, mp.offers_accepted, mp.offers_declined, mp.offers_timed_out,
+    )  # fmt: skip
     rows: dict[int, Any] = {}
     if skills:
         overlap = sum(
