@@ -121,6 +121,7 @@ class DiscordSection(Section):
 class MatrixRoom(Section):
     moderation_room: str = ""
     recognition_room: str = ""
+    mentors_room: str = ""
 
 
 class MatrixSection(Section):
@@ -131,6 +132,8 @@ class MatrixSection(Section):
     device_id: str = "MENTORBOT"
     store_path: str = "matrix-store"
     encrypt_rooms: bool = False
+    command_prefix: str = Field(default="!", min_length=1, max_length=3)
+    moderator_power_level: int = Field(default=50, ge=0, le=100)
     rooms: dict[str, MatrixRoom] = {}
 
     @property

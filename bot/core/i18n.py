@@ -22,9 +22,17 @@ def normalize_locale(locale: str | None, default: str = DEFAULT) -> str:
 
 @cache
 def catalog(locale: str) -> dict[str, str]:
-    """The flat key -> template mapping of one locale."""
-    raw = resources.files("bot").joinpath("locales", f"{locale}.json").read_text("utf-8")
-    data: dict[str, str] = json.loads(raw)
+    """The flat key -> template mapping of one locale: `<locale>.json` plus `<locale>.*.json`."""
+    folder = resources.files("bot").joinpath("locales")
+    names = sorted(
+        entry.name
+        for entry in folder.iterdir()
+        if entry.name == f"{locale}.json"
+        or (entry.name.startswith(f"{locale}.") and entry.name.endswith(".json"))
+    )
+    data: dict[str, str] = {}
+    for name in names:
+        data.update(json.loads(folder.joinpath(name).read_text("utf-8")))
     return data
 
 
