@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
+import signal
 import sys
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -42,13 +45,42 @@ async def run(settings: Settings) -> None:
         sweeper.start()
         try:
             if settings.discord.enabled or settings.matrix.enabled:
-                log.error("Discord and Matrix front-ends are not part of this build yet")
-                return
-            from bot.platforms.console.runner import run_console, stdin_lines
+                await run_chat(settings, services)
+            else:
+                from bot.platforms.console.runner import run_console, stdin_lines
 
-            await run_console(services, stdin_lines(), interactive=sys.stdin.isatty())
+                await run_console(services, stdin_lines(), interactive=sys.stdin.isatty())
         finally:
             sweeper.stop()
+
+
+async def run_chat(settings: Settings, services: Services) -> None:
+    """Discord and/or Matrix on one core until SIGINT/SIGTERM."""
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    tasks: list[asyncio.Task[None]] = []
+    bot = None
+    if settings.discord.enabled:
+        from bot.platforms.discord.client import create_bot
+
+        bot = create_bot(settings, services)
+        token = settings.discord.token.get_secret_value()
+        tasks.append(asyncio.create_task(bot.start(token), name="discord"))
+    waiter = asyncio.create_task(stop.wait(), name="stop")
+    try:
+        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+        for task in done:
+            if task is not waiter and task.exception() is not None:
+                log.error("front-end %s stopped: %s", task.get_name(), task.exception())
+    finally:
+        if bot is not None:
+            await bot.greeter.drain()
+            await bot.close()
+        for task in [*tasks, waiter]:
+            task.cancel()
 
 
 async def migrate_only(settings: Settings) -> None:

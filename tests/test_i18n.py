@@ -10,7 +10,7 @@ from bot.text.router import HELP_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = re.compile(
-    r"""["']((?:error|text|privacy|help|usage|match|mentor|ask|request|offer|pair|signup|status|profile|thanks|button|greet)\.[a-z_-]+)["']"""
+    r"""["']((?:error|text|privacy|help|usage|match|mentor|ask|request|offer|pair|signup|status|profile|thanks|button|greet|goals|checkin|report|setup|discord)\.[a-z_-]+)["']"""
 )
 
 
@@ -26,6 +26,9 @@ def test_every_key_the_code_uses_exists() -> None:
     used = set()
     for path in [*ROOT.glob("bot/**/*.py"), *ROOT.glob("cogs/**/*.py")]:
         used |= set(KEY.findall(path.read_text()))
+        # ls("text", "cmd.x.name") keys of slash commands live under "discord."
+        used |= {f"discord.{k}" for k in re.findall(r'ls\([^)]*?"((?:cmd|opt)\.[a-z_.-]+)"\)', path.read_text())}
+    used |= {f"checkin.thanks_{a}" for a in ("well", "help", "wrap_up")}
     used |= {f"help.{name}" for name in HELP_ORDER}
     used |= {f"request.already_{s}" for s in ("offered", "waitlisted")}
     used |= {f"offer.declined_{s}" for s in ("passed_on", "waitlisted", "accepted", "cancelled")}

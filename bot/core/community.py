@@ -8,7 +8,10 @@ from typing import Any
 from bot.core.context import Actor, Context
 from bot.core.durations import format_duration, parse_duration
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.ports import CommunityRef
 from bot.core.settings import Programme
+from storage.models import Community
+from storage.repositories.members import get_community
 
 CHANNEL_KEYS = (
     "welcome_channel", "mentoring_channel", "mentors_channel", "moderation_channel",
@@ -49,6 +52,30 @@ class CommunityService:
         async with self.ctx.db.begin() as s:
             community, _ = await self.ctx.resolve(s, actor)
             return dict(community.settings or {})
+
+    async def stored(self, community_id: int) -> dict[str, Any]:
+        """Stored overrides by community id (front-ends merge them over the file's values)."""
+        async with self.ctx.db() as s:
+            community = await s.get(Community, community_id)
+            return dict(community.settings or {}) if community else {}
+
+    async def stored_for(self, platform: str, external_id: str) -> dict[str, Any]:
+        """Stored overrides by platform id; empty for a community never seen."""
+        async with self.ctx.db() as s:
+            community = await get_community(s, platform=platform, external_id=external_id)
+            return dict(community.settings or {}) if community else {}
+
+    async def ref_for(self, platform: str, external_id: str) -> CommunityRef | None:
+        """The port reference of a known community."""
+        async with self.ctx.db() as s:
+            community = await get_community(s, platform=platform, external_id=external_id)
+            return self.ctx.ref(community) if community else None
+
+    async def locale_for(self, ref: CommunityRef) -> str:
+        """The community's language."""
+        async with self.ctx.db() as s:
+            community = await s.get(Community, ref.id)
+            return self.ctx.locale_of(None, community)
 
     async def configure(
         self, actor: Actor, key: str, value: str | int | list[int], *, moderator: bool

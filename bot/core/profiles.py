@@ -30,6 +30,19 @@ class SignupResult:
     pending_approval: bool
     first_contact: bool
 
+    def summary(self, locale: str, prefix: str) -> str:
+        """The localized confirmation (with the privacy note on first contact)."""
+        p = self.profile
+        lines = [t(locale, "privacy.first_contact", prefix=prefix)] if self.first_contact else []
+        lines.append(
+            t(locale, "signup.created" if self.created else "signup.updated",
+              skills=", ".join(p.skills), capacity=p.capacity,
+              languages=", ".join(p.languages) or "—", timezone=p.timezone or "—")
+        )  # fmt: skip
+        if self.pending_approval:
+            lines.append(t(locale, "signup.pending"))
+        return "\n".join(lines)
+
 
 @dataclass(frozen=True)
 class StatusResult:
@@ -101,6 +114,12 @@ class ProfileService:
             _, member = await self.ctx.resolve(s, actor, is_bot=is_bot)
             if member.left_at is not None:
                 member.left_at = None
+            return member
+
+    async def member(self, actor: Actor) -> Member:
+        """The actor's member row (created on first contact)."""
+        async with self.ctx.db.begin() as s:
+            _, member = await self.ctx.resolve(s, actor)
             return member
 
     async def member_left(self, actor: Actor) -> None:

@@ -117,12 +117,24 @@ class RequestService:
             await self._tell_moderators_waitlisted(ref, community, member, topic)
         return Suggestions(request.id, suggestions, not suggestions, first_contact)
 
-    async def ask(self, actor: Actor, choice: int | None) -> Offered:
-        """Send the open request to suggestion number `choice` (1-based) or the best mentor."""
+    async def ask(
+        self, actor: Actor, choice: int | None, *, request_id: int | None = None
+    ) -> Offered:
+        """Send the open request to suggestion number `choice` (1-based) or the best mentor.
+
+        `request_id` (from a button) must still be the member's open request.
+        """
         async with self.ctx.db.begin() as s:
             community, member = await self.ctx.resolve(s, actor)
             assert member.id is not None
             request = await request_repo.open_request_of(s, mentee_id=member.id)
+            if request_id is not None and (request is None or request.id != request_id):
+                old = await request_repo.get_request(s, request_id)
+                if old is None or old.mentee_id != member.id:
+                    raise NotAllowed("request.not_yours")
+                if request is None or old.status != "open":
+                    raise Conflict(f"request.already_{old.status}")
+                raise Conflict("request.outdated")
             if request is None:
                 raise NotFound("request.none_open")
             if request.status != "open":

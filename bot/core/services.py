@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from bot.core.checkins import CheckInService
 from bot.core.community import CommunityService
 from bot.core.context import Context
+from bot.core.goals import GoalService
 from bot.core.pairs import PairService
 from bot.core.privacy import PrivacyService
 from bot.core.profiles import ProfileService
@@ -24,3 +26,5 @@ class Services:
         self.community = CommunityService(ctx)
         self.reports = ReportService(ctx)
         self.privacy = PrivacyService(ctx)
+        self.goals = GoalService(ctx, self.pairs)
+        self.checkins = CheckInService(ctx, self.pairs)

@@ -7,10 +7,10 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core.actions import run_action
 from bot.core.context import Actor
 from bot.core.errors import DomainError, InvalidInput, NotAllowed
 from bot.core.i18n import t
-from bot.core.pairs import PairView
 from bot.core.ports import Attachment, Button, Message
 from bot.core.requests import Suggestions
 from bot.core.services import Services
@@ -77,8 +77,7 @@ class TextRouter:
 
     async def press(self, actor: Actor, action: str, room: str | None = None) -> list[Message]:
         """A button press or reaction, e.g. 'offer:accept:42' or 'pair:rate:7:5'."""
-        parts = action.split(":")
-        return await self._guard(actor, self._dispatch_action(actor, parts, room))
+        return await self._guard(actor, self.run(actor, action))
 
     async def is_moderator(self, actor: Actor) -> bool:
         """Whether the actor may use moderator commands."""
@@ -95,34 +94,9 @@ class TextRouter:
             log.exception("command failed (error id %s)", error_id)
             return [Message(t(loc, "error.unexpected", error_id=error_id))]
 
-    async def _dispatch_action(
-        self, actor: Actor, parts: list[str], room: str | None
-    ) -> list[Message]:
-        svc, loc = self.services, self.locale(actor)
-        match parts:
-            case ["offer", "accept", offer_id] if offer_id.isdigit():
-                pair_id = await svc.requests.accept(actor, int(offer_id))
-                return [self._accepted(loc, await svc.pairs.view(pair_id))]
-            case ["offer", "decline", offer_id] if offer_id.isdigit():
-                declined = await svc.requests.decline(actor, int(offer_id))
-                return [
-                    Message(
-                        t(loc, f"offer.declined_{declined.outcome}", mentee=declined.mentee_name)
-                    )
-                ]
-            case ["pair", "ack", pair_id] if pair_id.isdigit():
-                await svc.pairs.pair_for(actor, int(pair_id), None)
-                return [Message(t(loc, "pair.ack_thanks", name=actor.name))]
-            case ["pair", "rate", pair_id, rating] if pair_id.isdigit() and rating.isdigit():
-                await svc.pairs.feedback(actor, int(pair_id), int(rating))
-                return [Message(t(loc, "pair.feedback_thanks"))]
-            case ["privacy", "delete", "confirm"]:
-                await svc.privacy.delete(actor)
-                return [Message(t(loc, "privacy.deleted"))]
-        return [Message(t(loc, "error.unknown_action"))]
-
-    def _accepted(self, loc: str, view: PairView) -> Message:
-        return Message(t(loc, "offer.accepted_reply", mentee=view.mentee_name))
+    async def run(self, actor: Actor, action: str) -> list[Message]:
+        """An action without the error guard (callers inside handlers)."""
+        return await run_action(self.services, actor, action, self.locale(actor))
 
     def render_suggestions(self, loc: str, result: Suggestions) -> Message:
         """Numbered suggestions and how to pick, or the waitlist note."""
@@ -176,19 +150,10 @@ async def _ask(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]
 
 @command("accept", "decline")
 async def _answer(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
-    word = cmd.word(0)
-    offer = word.lstrip("#") if word else None
-    if offer is not None and not offer.isdigit():
+    offer = (cmd.word(0) or "").lstrip("#")
+    if offer and not offer.isdigit():
         raise InvalidInput("usage.answer", prefix=router.prefix, name=cmd.name)
-    action = f"offer:{cmd.name}:{offer}" if offer else None
-    if action:
-        return await router._dispatch_action(msg.actor, action.split(":"), msg.room)
-    svc, loc = router.services, router.locale(msg.actor)
-    if cmd.name == "accept":
-        pair_id = await svc.requests.accept(msg.actor)
-        return [router._accepted(loc, await svc.pairs.view(pair_id))]
-    declined = await svc.requests.decline(msg.actor)
-    return [Message(t(loc, f"offer.declined_{declined.outcome}", mentee=declined.mentee_name))]
+    return await router.run(msg.actor, f"offer:{cmd.name}:{offer}")
 
 
 @command("mentor-signup")
@@ -202,17 +167,7 @@ async def _signup(router: TextRouter, msg: Incoming, cmd: Command) -> list[Messa
         timezone=opts.get("tz") or opts.get("timezone"),
         capacity=opts.get("capacity"),
     )
-    p = result.profile
-    lines = [t(loc, "privacy.first_contact", prefix=router.prefix)] if result.first_contact else []
-    key = "signup.created" if result.created else "signup.updated"
-    languages = ", ".join(p.languages) or "—"
-    lines.append(
-        t(loc, key, skills=", ".join(p.skills), capacity=p.capacity, languages=languages,
-          timezone=p.timezone or "—")
-    )  # fmt: skip
-    if result.pending_approval:
-        lines.append(t(loc, "signup.pending"))
-    return [Message("\n".join(lines))]
+    return [Message(result.summary(loc, router.prefix))]
 
 
 @command("mentor-status")
@@ -288,7 +243,7 @@ async def _my_data(router: TextRouter, msg: Incoming, cmd: Command) -> list[Mess
         file = Attachment("my-data.json", data, "application/json")
         return [Message(t(loc, "privacy.exported"), files=(file,))]
     if what == "delete" and (cmd.word(1) or "").lower() == "confirm":
-        return await router._dispatch_action(msg.actor, ["privacy", "delete", "confirm"], msg.room)
+        return await router.run(msg.actor, "privacy:delete:confirm")
     if what == "delete":
         button = Button(t(loc, "button.delete_data"), "privacy:delete:confirm", "danger")
         return [Message(t(loc, "privacy.confirm_delete", prefix=router.prefix), buttons=(button,))]

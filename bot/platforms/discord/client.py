@@ -1,0 +1,164 @@
+"""The Discord runtime: intents, endpoints, cogs, persistent buttons, command sync."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot.config import DiscordGuild, Settings
+from bot.core.actions import run_action
+from bot.core.greeting import GreetingBatcher
+from bot.core.i18n import t
+from bot.core.ports import CommunityRef, Message
+from bot.core.services import Services
+from bot.platforms.discord.pacing import Pacer
+from bot.platforms.discord.platform import DiscordPlatform
+from bot.platforms.discord.render import ActionButton, actor_of, guarded, locale_of, reply
+from bot.platforms.discord.translator import CatalogTranslator
+
+log = logging.getLogger(__name__)
+
+COGS = (
+    "cogs.onboarding", "cogs.mentoring", "cogs.mentors", "cogs.profile", "cogs.pairs",
+    "cogs.recognition", "cogs.privacy", "cogs.admin",
+)  # fmt: skip
+
+
+def point_at(settings: Settings) -> None:
+    """Honour `discord.api_base_url` / `gateway_url` (REST proxy or a local test server)."""
+    if settings.discord.api_base_url:
+        discord.http.Route.BASE = settings.discord.api_base_url.rstrip("/")
+    if settings.discord.gateway_url:
+        discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord.gateway_url)
+
+
+class MentorBot(commands.Bot):
+    """mentorbot on Discord (one process; `ShardedMentorBot` when sharding)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        services: Services,
+        *,
+        guild_ready_timeout: float = 2.0,
+        greeting_window: float = 5.0,
+        **options: Any,
+    ) -> None:
+        intents = discord.Intents.none()
+        intents.guilds = True
+        intents.members = True
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=intents,
+            help_command=None,
+            guild_ready_timeout=guild_ready_timeout,
+            allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
+            **options,
+        )
+        self.settings = settings
+        self.services = services
+        self.pacer = Pacer()
+        self.platform = DiscordPlatform(self)
+        services.ctx.platforms["discord"] = self.platform
+        self.greeter = GreetingBatcher(self._greet, window=greeting_window)
+        self.tree.error(self._on_tree_error)
+
+    async def setup_hook(self) -> None:
+        for name in COGS:
+            await self.load_extension(name)
+        self.add_dynamic_items(ActionButton)
+        await self.tree.set_translator(CatalogTranslator())
+        await self.tree.sync()
+        for guild_id in self.settings.discord.dev_guild_ids:
+            guild = discord.Object(id=guild_id)
+            self.tree.copy_global_to(guild=guild)
+            await self.tree.sync(guild=guild)
+
+    # ----- configuration ------------------------------------------------------------------
+    def guild_config(self, guild_id: int) -> DiscordGuild:
+        """The file's settings for a guild (defaults when it has no table)."""
+        return self.settings.discord.guilds.get(guild_id) or DiscordGuild()
+
+    async def _stored(self, guild_id: int) -> dict[str, Any]:
+        return await self.services.community.stored_for("discord", str(guild_id))
+
+    async def channel_id(self, community: CommunityRef, role: str) -> int:
+        """The channel configured for a role (chat settings win over the file)."""
+        key = f"{role}_channel"
+        stored = await self.services.community.stored(community.id)
+        value = stored.get(key) or getattr(self.guild_config(int(community.external_id)), key, 0)
+        return int(value or 0)
+
+    async def is_moderator(self, member: discord.Member | discord.User) -> bool:
+        """Administrator, Manage Server, or one of the moderator roles."""
+        if not isinstance(member, discord.Member):
+            return False
+        perms = member.guild_permissions
+        if perms.administrator or perms.manage_guild:
+            return True
+        roles = set(self.guild_config(member.guild.id).moderator_roles)
+        roles |= set((await self._stored(member.guild.id)).get("moderator_roles", []))
+        return any(role.id in roles for role in member.roles)
+
+    # ----- buttons and errors --------------------------------------------------------------
+    async def press(self, interaction: discord.Interaction, action: str) -> None:
+        """A persistent button: run its action for whoever pressed it."""
+
+        async def work() -> list[Message]:
+            return await run_action(
+                self.services, actor_of(interaction), action, locale_of(interaction)
+            )
+
+        slow = action.startswith(("offer:accept", "offer:decline", "privacy:"))
+        await guarded(interaction, work, defer=slow)
+
+    async def _on_tree_error(
+        self, interaction: discord.Interaction, error: app_commands.AppCommandError
+    ) -> None:
+        log.error("command %s failed", interaction.command and interaction.command.name,
+                  exc_info=error)  # fmt: skip
+        text = t(locale_of(interaction), "error.unexpected", error_id=str(interaction.id)[-8:])
+        try:
+            await reply(interaction, [Message(text)])
+        except discord.HTTPException:
+            log.warning("could not tell the user about the failure")
+
+    # ----- greeting ------------------------------------------------------------------------
+    async def _greet(self, guild_id: str, user_ids: list[str]) -> None:
+        guild = self.get_guild(int(guild_id))
+        if guild is None:
+            return
+        community = await self.services.community.ref_for("discord", guild_id)
+        if community is None:
+            return
+        locale = await self.services.community.locale_for(community)
+        mentions = " ".join(self.platform.mention(u) for u in user_ids)
+        text = t(locale, "greet.welcome", mentions=mentions, command="/mentor")
+        help_channel = await self.channel_id(community, "help")
+        if help_channel:
+            text += " " + t(locale, "greet.help_channel", channel=f"<#{help_channel}>")
+        await self.platform.send_to_channel(
+            community, "welcome", Message(text, mentions=tuple(user_ids))
+        )
+
+
+class ShardedMentorBot(MentorBot, commands.AutoShardedBot):
+    """The same bot split across shards (`discord.shard_count` / `shard_ids`)."""
+
+
+def create_bot(settings: Settings, services: Services, **options: Any) -> MentorBot:
+    """The bot for these settings; sharded when shard_count or shard_ids are set."""
+    point_at(settings)
+    cfg = settings.discord
+    if cfg.shard_count or cfg.shard_ids:
+        if cfg.shard_count:
+            options.setdefault("shard_count", cfg.shard_count)
+        if cfg.shard_ids:
+            options.setdefault("shard_ids", list(cfg.shard_ids))
+        return ShardedMentorBot(settings, services, **options)
+    return MentorBot(settings, services, **options)

@@ -1,0 +1,88 @@
+"""The core's Platform port on Discord: DMs, configured channels, private threads."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.core.ports import CommunityRef, Message, Sent
+from bot.platforms.discord.render import send_kwargs
+
+if TYPE_CHECKING:
+    from bot.platforms.discord.client import MentorBot
+
+log = logging.getLogger(__name__)
+
+CLOSED_DMS = 50007
+THREAD_NAME_LIMIT = 100
+
+
+class DiscordPlatform:
+    """Sends through discord.py, paced below Discord's limits."""
+
+    name = "discord"
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    def mention(self, user_id: str) -> str:
+        return f"<@{user_id}>"
+
+    async def _send(
+        self, channel: discord.abc.Messageable, channel_id: int, message: Message
+    ) -> discord.Message:
+        await self.bot.pacer.wait(channel_id)
+        return await channel.send(**send_kwargs(message))
+
+    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+        try:
+            user = self.bot.get_user(int(user_id)) or await self.bot.fetch_user(int(user_id))
+            dm = user.dm_channel or await user.create_dm()
+            sent = await self._send(dm, dm.id, message)
+            return Sent(str(sent.id))
+        except discord.Forbidden as err:
+            if err.code != CLOSED_DMS:
+                raise
+            log.info("DMs closed for %s; using the mentors channel", user_id)
+        except discord.NotFound:
+            log.info("user %s not found for a DM; using the mentors channel", user_id)
+        fallback = Message(f"{self.mention(user_id)} {message.text}", message.buttons,
+                           (*message.mentions, user_id), message.files)  # fmt: skip
+        sent_to = await self.send_to_channel(community, "mentors", fallback)
+        return Sent(sent_to.ref, "channel" if sent_to.ref else "none")
+
+    async def send_to_channel(
+        self, community: CommunityRef, channel: str, message: Message
+    ) -> Sent:
+        channel_id = await self.bot.channel_id(community, channel)
+        target = self.bot.get_channel(channel_id) if channel_id else None
+        if not isinstance(target, discord.abc.Messageable):
+            log.warning("no %s channel configured for guild %s", channel, community.external_id)
+            return Sent(None, "none")
+        sent = await self._send(target, channel_id, message)
+        return Sent(str(sent.id), "channel")
+
+    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
+        channel_id = await self.bot.channel_id(community, "mentoring")
+        parent: Any = self.bot.get_channel(channel_id) if channel_id else None
+        if not isinstance(parent, discord.TextChannel):
+            raise RuntimeError(f"no mentoring channel configured for guild {community.external_id}")
+        await self.bot.pacer.wait_overall()
+        thread = await parent.create_thread(
+            name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.private_thread, invitable=False
+        )
+        for user_id in user_ids:
+            await self.bot.pacer.wait_overall()
+            await thread.add_user(discord.Object(id=int(user_id)))
+        return str(thread.id)
+
+    async def post_in_space(
+        self, community: CommunityRef, space_ref: str, message: Message
+    ) -> Sent:
+        thread: Any = self.bot.get_channel(int(space_ref))
+        if thread is None:
+            thread = await self.bot.fetch_channel(int(space_ref))
+        sent = await self._send(thread, int(space_ref), message)
+        return Sent(str(sent.id))

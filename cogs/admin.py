@@ -1,0 +1,119 @@
+"""/mentoring-setup and /mentoring-report, for moderators (checked here, not only by Discord)."""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import asdict
+from typing import Literal
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.errors import NotAllowed
+from bot.core.i18n import t
+from bot.core.ports import Attachment, Message
+from bot.platforms.discord.client import MentorBot
+from bot.platforms.discord.render import actor_of, guarded, locale_of
+from bot.platforms.discord.translator import ls
+
+Setting = Literal[
+    "request_timeout", "max_offer_attempts", "checkin_interval", "program_length",
+    "default_capacity", "auto_pause_after", "mentor_approval", "locale",
+]  # fmt: skip
+
+
+class Admin(commands.Cog):
+    """Moderator commands."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(
+        name=ls("mentoring-setup", "cmd.mentoring-setup.name"),
+        description=ls(
+            "Set this server's mentoring channels, roles and settings",
+            "cmd.mentoring-setup.description",
+        ),
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def setup_command(
+        self, interaction: discord.Interaction,
+        welcome_channel: discord.TextChannel | None = None,
+        mentoring_channel: discord.TextChannel | None = None,
+        mentors_channel: discord.TextChannel | None = None,
+        moderation_channel: discord.TextChannel | None = None,
+        recognition_channel: discord.TextChannel | None = None,
+        help_channel: discord.TextChannel | None = None,
+        moderator_role: discord.Role | None = None,
+        mentor_role: discord.Role | None = None,
+        setting: Setting | None = None,
+        value: str | None = None,
+    ) -> None:  # fmt: skip
+        async def work() -> list[Message]:
+            loc, actor = locale_of(interaction), actor_of(interaction)
+            moderator = await self.bot.is_moderator(interaction.user)
+            channels = {
+                "welcome_channel": welcome_channel,
+                "mentoring_channel": mentoring_channel,
+                "mentors_channel": mentors_channel,
+                "moderation_channel": moderation_channel,
+                "recognition_channel": recognition_channel,
+                "help_channel": help_channel,
+            }
+            changes: list[tuple[str, str | int | list[int]]] = [
+                (name, channel.id) for name, channel in channels.items() if channel is not None
+            ]
+            if moderator_role is not None:
+                changes.append(("moderator_roles", [moderator_role.id]))
+            if mentor_role is not None:
+                changes.append(("mentor_role", mentor_role.id))
+            if setting is not None:
+                changes.append((setting, value or ""))
+            svc = self.bot.services.community
+            if not changes:
+                if not moderator:
+                    raise NotAllowed("setup.not_allowed")
+                current = await svc.settings(actor)
+                shown = ", ".join(f"{k}={v}" for k, v in sorted(current.items())) or "—"
+                return [Message(t(loc, "setup.current", settings=shown, prefix="/"))]
+            for key, val in changes:
+                await svc.configure(actor, key, val, moderator=moderator)
+            return [Message(t(loc, "setup.saved", keys=", ".join(k for k, _ in changes)))]
+
+        await guarded(interaction, work)
+
+    @app_commands.command(
+        name=ls("mentoring-report", "cmd.mentoring-report.name"),
+        description=ls("How mentoring is going (moderators)", "cmd.mentoring-report.description"),
+    )
+    @app_commands.describe(
+        days=ls("Days to cover (default 30)", "opt.days"),
+        public=ls("Post it for everyone in this channel", "opt.public"),
+    )
+    @app_commands.default_permissions(manage_guild=True)
+    @app_commands.guild_only()
+    async def report(self, interaction: discord.Interaction, days: int = 30,
+                     public: bool = False) -> None:  # fmt: skip
+        moderator = await self.bot.is_moderator(interaction.user)
+
+        async def work() -> list[Message]:
+            loc = locale_of(interaction)
+            report = await self.bot.services.reports.report(
+                actor_of(interaction), days, moderator=moderator
+            )
+            out = io.StringIO()
+            writer = csv.writer(out)
+            writer.writerow(["metric", "value"])
+            writer.writerows(asdict(report).items())
+            file = Attachment(f"mentoring-report-{days}d.csv", out.getvalue().encode(), "text/csv")
+            text = "\n".join([t(loc, "report.title", days=days), *report.lines(loc)])
+            return [Message(text, files=(file,))]
+
+        await guarded(interaction, work, ephemeral=not (public and moderator), defer=True)
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Admin(bot))
