@@ -106,13 +106,12 @@ class MentorBot(commands.Bot):
         return any(role.id in roles for role in member.roles)
 
     # ----- buttons and errors --------------------------------------------------------------
-    async def press(self, interaction: discord.Interaction, action: str) -> None:
+    async def press(self, interaction: discord.Interaction, action: str, guild_id: int) -> None:
         """A persistent button: run its action for whoever pressed it."""
 
         async def work() -> list[Message]:
-            return await run_action(
-                self.services, actor_of(interaction), action, locale_of(interaction)
-            )
+            actor = actor_of(interaction, guild_id)
+            return await run_action(self.services, actor, action, locale_of(interaction))
 
         slow = action.startswith(("offer:accept", "offer:decline", "privacy:"))
         await guarded(interaction, work, defer=slow)

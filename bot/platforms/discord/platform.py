@@ -31,16 +31,19 @@ class DiscordPlatform:
         return f"<@{user_id}>"
 
     async def _send(
-        self, channel: discord.abc.Messageable, channel_id: int, message: Message
+        self, community: CommunityRef, channel: Any, channel_id: int, message: Message
     ) -> discord.Message:
         await self.bot.pacer.wait(channel_id)
-        return await channel.send(**send_kwargs(message))
+        sent: discord.Message = await channel.send(
+            **send_kwargs(message, int(community.external_id))
+        )
+        return sent
 
     async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
         try:
             user = self.bot.get_user(int(user_id)) or await self.bot.fetch_user(int(user_id))
             dm = user.dm_channel or await user.create_dm()
-            sent = await self._send(dm, dm.id, message)
+            sent = await self._send(community, dm, dm.id, message)
             return Sent(str(sent.id))
         except discord.Forbidden as err:
             if err.code != CLOSED_DMS:
@@ -61,7 +64,7 @@ class DiscordPlatform:
         if not isinstance(target, discord.abc.Messageable):
             log.warning("no %s channel configured for guild %s", channel, community.external_id)
             return Sent(None, "none")
-        sent = await self._send(target, channel_id, message)
+        sent = await self._send(community, target, channel_id, message)
         return Sent(str(sent.id), "channel")
 
     async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
@@ -84,5 +87,5 @@ class DiscordPlatform:
         thread: Any = self.bot.get_channel(int(space_ref))
         if thread is None:
             thread = await self.bot.fetch_channel(int(space_ref))
-        sent = await self._send(thread, int(space_ref), message)
+        sent = await self._send(community, thread, int(space_ref), message)
         return Sent(str(sent.id))

@@ -30,12 +30,12 @@ _STYLES = {
 }
 
 
-def actor_of(interaction: discord.Interaction) -> Actor:
-    """The member pressing or typing, as core knows them."""
+def actor_of(interaction: discord.Interaction, guild_id: int | None = None) -> Actor:
+    """The member pressing or typing, as core knows them (`guild_id` for buttons in DMs)."""
     user = interaction.user
     return Actor(
         platform="discord",
-        community=str(interaction.guild_id or 0),
+        community=str(interaction.guild_id or guild_id or 0),
         user_id=str(user.id),
         name=user.display_name,
         locale=normalize_locale(str(interaction.locale)),
@@ -49,35 +49,43 @@ def locale_of(interaction: discord.Interaction) -> str:
 
 class ActionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"mb:(?P<action>[a-z_]+(?::[a-z0-9_]*)*)",
+    template=r"mb:(?P<guild>[0-9]+):(?P<action>[a-z_]+(?::[a-z0-9_]*)*)",
 ):
-    """A button whose custom id carries the action, so it works after any restart."""
+    """A button whose custom id carries guild and action, so it works after any restart.
 
-    def __init__(self, action: str, label: str = "…", style: str = "secondary") -> None:
+    The guild scopes who presses it when the button sits in a DM.
+    """
+
+    def __init__(
+        self, guild_id: int, action: str, label: str = "…", style: str = "secondary"
+    ) -> None:
         super().__init__(
-            discord.ui.Button(label=label[:80], custom_id=f"{PREFIX}{action}"[:100],
-                              style=_STYLES.get(style, discord.ButtonStyle.secondary))
-        )  # fmt: skip
-        self.action = action
+            discord.ui.Button(
+                label=label[:80],
+                custom_id=f"{PREFIX}{guild_id}:{action}"[:100],
+                style=_STYLES.get(style, discord.ButtonStyle.secondary),
+            )
+        )
+        self.guild_id, self.action = guild_id, action
 
     @classmethod
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str]
     ) -> ActionButton:
-        return cls(match["action"])
+        return cls(int(match["guild"]), match["action"])
 
     async def callback(self, interaction: discord.Interaction) -> None:
         bot: MentorBot = interaction.client  # type: ignore[assignment]
-        await bot.press(interaction, self.action)
+        await bot.press(interaction, self.action, self.guild_id)
 
 
-def view_of(message: Message) -> discord.ui.View | None:
+def view_of(message: Message, guild_id: int) -> discord.ui.View | None:
     """A persistent view with one ActionButton per core button."""
     if not message.buttons:
         return None
     view = discord.ui.View(timeout=None)
     for button in message.buttons[:25]:
-        view.add_item(ActionButton(button.action, button.label, button.style))
+        view.add_item(ActionButton(guild_id, button.action, button.label, button.style))
     return view
 
 
@@ -86,13 +94,13 @@ def files_of(message: Message) -> list[discord.File]:
     return [discord.File(io.BytesIO(f.data), filename=f.filename) for f in message.files]
 
 
-def send_kwargs(message: Message) -> dict[str, Any]:
+def send_kwargs(message: Message, guild_id: int) -> dict[str, Any]:
     """Keyword arguments for Messageable.send / followup.send."""
     kwargs: dict[str, Any] = {
         "content": message.text[:2000],
         "allowed_mentions": discord.AllowedMentions(users=True, roles=False, everyone=False),
     }
-    view = view_of(message)
+    view = view_of(message, guild_id)
     if view is not None:
         kwargs["view"] = view
     files = files_of(message)
@@ -106,7 +114,7 @@ async def reply(
 ) -> None:
     """Answer (or follow up on a deferred) interaction with one or more messages."""
     for message in messages or [Message("…")]:
-        kwargs = send_kwargs(message)
+        kwargs = send_kwargs(message, interaction.guild_id or 0)
         if not interaction.response.is_done():
             await interaction.response.send_message(ephemeral=ephemeral, **kwargs)
         else:
