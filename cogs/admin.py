@@ -54,7 +54,7 @@ class Admin(commands.Cog):
     ) -> None:  # fmt: skip
         async def work() -> list[Message]:
             loc, actor = locale_of(interaction), actor_of(interaction)
-            moderator = await self.bot.is_moderator(interaction.user)
+            moderator = await self.bot.is_moderator(interaction)
             channels = {
                 "welcome_channel": welcome_channel,
                 "mentoring_channel": mentoring_channel,
@@ -97,7 +97,7 @@ class Admin(commands.Cog):
     @app_commands.guild_only()
     async def report(self, interaction: discord.Interaction, days: int = 30,
                      public: bool = False) -> None:  # fmt: skip
-        moderator = await self.bot.is_moderator(interaction.user)
+        moderator = await self.bot.is_moderator(interaction)
 
         async def work() -> list[Message]:
             loc = locale_of(interaction)

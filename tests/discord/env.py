@@ -104,7 +104,9 @@ class Env:
         return await self.server.wait_for(predicate, timeout=timeout)
 
 
-def settings_for(server: FakeDiscord, tmp: Path, communities: list[Community], **extra: Any) -> Settings:
+def settings_for(
+    server: FakeDiscord, tmp: Path, communities: list[Community], **extra: Any
+) -> Settings:
     return Settings(
         bot={"database_url": f"sqlite:///{tmp / 'bot.db'}", **extra.pop("bot", {})},
         discord={

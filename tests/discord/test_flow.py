@@ -9,12 +9,22 @@ from tests.fakediscord import FakeDiscord
 from tests.fakediscord.models import PRIVATE_THREAD
 
 
-async def test_newcomer_finds_a_mentor_and_gets_a_private_thread(fake_discord: FakeDiscord, tmp_path: Path) -> None:
+async def test_newcomer_finds_a_mentor_and_gets_a_private_thread(
+    fake_discord: FakeDiscord, tmp_path: Path
+) -> None:
     async with bot_env(fake_discord, tmp_path) as env:
         bob = await env.member("bob", global_name="Bob B")
         alice = await env.member("alice", nick="Ali")
-        signup = await env.slash(bob, "mentor-signup", {"skills": "python, git", "languages": "en,de",
-                                                        "timezone": "Europe/Berlin", "capacity": 2})
+        signup = await env.slash(
+            bob,
+            "mentor-signup",
+            {
+                "skills": "python, git",
+                "languages": "en,de",
+                "timezone": "Europe/Berlin",
+                "capacity": 2,
+            },
+        )
         assert "You are now a mentor" in await env.text_of(signup)
         assert signup.ephemeral
 
@@ -25,15 +35,26 @@ async def test_newcomer_finds_a_mentor_and_gets_a_private_thread(fake_discord: F
         labels = [c["label"] for row in suggestions.components for c in row["components"]]
         assert labels == ["Ask Bob B", "Ask any mentor"]
 
-        ask_bob = next(c["custom_id"] for row in suggestions.components for c in row["components"]
-                       if c["label"] == "Ask Bob B")
+        ask_bob = next(
+            c["custom_id"]
+            for row in suggestions.components
+            for c in row["components"]
+            if c["label"] == "Ask Bob B"
+        )
         assert "I've asked Bob B" in await env.click(suggestions, ask_bob, alice)
 
         dm = await env.server.wait_for_dm(bob.user.id, lambda m: "would like you" in m.content)
         assert f"<@{alice.user.id}>" in dm.content and "packaging help" in dm.content
-        assert [c["label"] for row in dm.components for c in row["components"]] == ["Accept", "Decline"]
-        accept = next(c["custom_id"] for row in dm.components for c in row["components"]
-                      if c["label"] == "Accept")
+        assert [c["label"] for row in dm.components for c in row["components"]] == [
+            "Accept",
+            "Decline",
+        ]
+        accept = next(
+            c["custom_id"]
+            for row in dm.components
+            for c in row["components"]
+            if c["label"] == "Accept"
+        )
         assert "You are now mentoring Ali" in await env.click(dm, accept, bob)
 
         (thread,) = env.server.threads(env.c.mentoring.id)

@@ -94,13 +94,15 @@ class MentorBot(commands.Bot):
         value = stored.get(key) or getattr(self.guild_config(int(community.external_id)), key, 0)
         return int(value or 0)
 
-    async def is_moderator(self, member: discord.Member | discord.User) -> bool:
-        """Administrator, Manage Server, or one of the moderator roles."""
-        if not isinstance(member, discord.Member):
-            return False
-        perms = member.guild_permissions
+    async def is_moderator(self, interaction: discord.Interaction) -> bool:
+        """Administrator, Manage Server (as Discord resolved it for this interaction), or a
+        moderator role from the file or /mentoring-setup."""
+        perms = interaction.permissions
         if perms.administrator or perms.manage_guild:
             return True
+        member = interaction.user
+        if not isinstance(member, discord.Member):
+            return False
         roles = set(self.guild_config(member.guild.id).moderator_roles)
         roles |= set((await self._stored(member.guild.id)).get("moderator_roles", []))
         return any(role.id in roles for role in member.roles)
