@@ -23,7 +23,7 @@ lint: $(STAMP)
 	$(BIN)/mypy bot cogs storage
 
 bench: $(STAMP)
-	MENTORBOT_TEST_POSTGRES_URL=$${MENTORBOT_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres} $(BIN)/python -m bench.matching
+	MENTORBOT_TEST_POSTGRES_URL=$${MENTORBOT_TEST_POSTGRES_URL:-postgresql://postgres@127.0.0.1:5432/postgres} $(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV)

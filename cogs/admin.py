@@ -37,6 +37,18 @@ class Admin(commands.Cog):
             "cmd.mentoring-setup.description",
         ),
     )
+    @app_commands.describe(
+        welcome_channel=ls("Where newcomers are greeted", "opt.welcome_channel"),
+        mentoring_channel=ls("Parent channel of the private pair threads", "opt.mentoring_channel"),
+        mentors_channel=ls("Open calls and requests when DMs are closed", "opt.mentors_channel"),
+        moderation_channel=ls("Alerts for moderators", "opt.moderation_channel"),
+        recognition_channel=ls("Public thanks and badges", "opt.recognition_channel"),
+        help_channel=ls("Named in the greeting", "opt.help_channel"),
+        moderator_role=ls("Members with this role count as moderators", "opt.moderator_role"),
+        mentor_role=ls("Only members with this role may sign up as mentors", "opt.mentor_role"),
+        setting=ls("A programme setting to change", "opt.setting"),
+        value=ls("Its new value, e.g. 48h, 3 or true", "opt.value"),
+    )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
     async def setup_command(

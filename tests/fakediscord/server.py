@@ -95,7 +95,9 @@ class FakeDiscord(DriverMixin, InteractionMixin):
     async def start(self) -> FakeDiscord:
         self._runner = web.AppRunner(self._make_app(), access_log=None, shutdown_timeout=0.1)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, self.host, self.port)
+        # A deep accept queue: the default 128 drops SYNs in a burst of connections and the
+        # client retries a second later, which would look like bot latency.
+        site = web.TCPSite(self._runner, self.host, self.port, backlog=2048)
         await site.start()
         server = site._server
         assert server is not None and server.sockets  # type: ignore[attr-defined]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import logging
 import re
@@ -121,6 +122,11 @@ async def reply(
             await interaction.followup.send(ephemeral=ephemeral, **kwargs)
 
 
+# Deferred work queues here, so a burst of interactions cannot starve the event loop that
+# must still acknowledge the newest ones within Discord's 3 seconds.
+_WORK_SLOTS = asyncio.Semaphore(8)
+
+
 async def guarded(
     interaction: discord.Interaction,
     work: Callable[[], Awaitable[list[Message]]],
@@ -133,7 +139,10 @@ async def guarded(
     try:
         if defer and not interaction.response.is_done():
             await interaction.response.defer(ephemeral=ephemeral, thinking=True)
-        messages = await work()
+            async with _WORK_SLOTS:
+                messages = await work()
+        else:
+            messages = await work()
     except DomainError as err:
         await reply(interaction, [Message(t(loc, err.key, **err.params))], ephemeral=True)
         return
