@@ -42,7 +42,7 @@ async def run(settings: Settings) -> None:
     """Run every configured front-end; with none configured, the console community."""
     async with core(settings) as services:
         sweeper = Sweeper(services)
-        sweeper.start()
+        await sweeper.start()
         try:
             if settings.discord.enabled or settings.matrix.enabled:
                 await run_chat(settings, services)

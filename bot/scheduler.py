@@ -3,53 +3,88 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 from sqlmodel import col
 
+from bot.core.badges import anniversaries, weekly_digests
 from bot.core.services import Services
+from bot.core.settings import Programme
 from storage.models import Community
 
 log = logging.getLogger(__name__)
 
+MAX_SWEEP = 30.0  # seconds; check-ins must arrive within a quarter interval and at most 60 s
 
-def sweep_interval(request_timeout: timedelta) -> float:
-    """How often to look for due work: a quarter of the timeout, between 1 s and 60 s."""
-    return min(max(request_timeout.total_seconds() / 4, 1.0), 60.0)
+
+def sweep_interval(programmes: list[Programme]) -> float:
+    """A quarter of the shortest interval that matters, between 1 s and 30 s."""
+    shortest = min(min(p.request_timeout, p.checkin_interval, p.program_length) for p in programmes)
+    return min(max(shortest.total_seconds() / 4, 1.0), MAX_SWEEP)
 
 
 class Sweeper:
-    """The periodic jobs of one process."""
+    """The periodic jobs of one process (any number of processes may run them at once)."""
 
     def __init__(self, services: Services) -> None:
         self.services = services
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
-    async def sweep_requests(self) -> None:
-        """Time out unanswered offers, then offer waitlisted requests to free mentors."""
-        try:
-            await self.services.requests.expire_due()
-            async with self.services.ctx.db() as s:
-                ids = list((await s.execute(select(col(Community.id)))).scalars())
-            for community_id in ids:
-                await self.services.requests.serve_waitlist(community_id or 0)
-        except Exception:
-            log.exception("request sweep failed; it runs again at the next interval")
+    async def _communities(self) -> list[int]:
+        async with self.services.ctx.db() as s:
+            return [int(i) for i in (await s.execute(select(col(Community.id)))).scalars() if i]
 
-    def start(self) -> None:
-        """Start the jobs on the running event loop."""
-        every = sweep_interval(self.services.ctx.programme.request_timeout)
+    async def sweep(self) -> None:
+        """Everything that can be due: offers, waitlists, check-ins, programme ends, badges."""
+        svc, ctx = self.services, self.services.ctx
+        steps: tuple[tuple[str, Callable[[], Awaitable[int]]], ...] = (
+            ("offers", svc.requests.expire_due),
+            ("check-ins", svc.lifecycle.schedule_checkins),
+            ("programme ends", svc.lifecycle.wrap_up_due),
+            ("anniversaries", partial(anniversaries, ctx)),
+            ("digests", partial(weekly_digests, ctx)),
+        )
+        for name, step in steps:
+            try:
+                await step()
+            except Exception:
+                log.exception("sweep step %s failed; it runs again next time", name)
+        try:
+            for community_id in await self._communities():
+                await svc.requests.serve_waitlist(community_id)
+        except Exception:
+            log.exception("waitlist sweep failed; it runs again next time")
+        await self.deliver()
+
+    async def deliver(self) -> None:
+        """Send what the outbox holds."""
+        try:
+            await self.services.postman.drain()
+        except Exception:
+            log.exception("delivery failed; it runs again next time")
+
+    async def programmes(self) -> list[Programme]:
+        """The file's programme and every community's overrides."""
+        ctx = self.services.ctx
+        async with ctx.db() as s:
+            stored = list((await s.execute(select(Community))).scalars())
+        return [ctx.programme, *(ctx.programme_for(c) for c in stored)]
+
+    async def start(self) -> float:
+        """Start the jobs on the running loop; returns the sweep interval in seconds."""
+        every = sweep_interval(await self.programmes())
+        job = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
+        self.scheduler.add_job(self.sweep, "interval", seconds=every, id="sweep", **job)
         self.scheduler.add_job(
-            self.sweep_requests,
-            "interval",
-            seconds=every,
-            id="requests",
-            max_instances=1,
-            coalesce=True,
+            self.deliver, "interval", seconds=min(every, 5.0), id="deliver", **job
         )
         self.scheduler.start()
+        log.info("sweeping every %s", timedelta(seconds=every))
+        return every
 
     def stop(self) -> None:
         """Stop without waiting for a running sweep (its claims are in the database)."""

@@ -86,6 +86,7 @@ class MentorProfile(SQLModel, table=True):
     offers_timed_out: int = 0
     consecutive_timeouts: int = 0
     last_matched_at: datetime | None = _ts()
+    digest_opt_out: bool = False
     created_at: datetime | None = _ts()
 
 
@@ -160,6 +161,7 @@ class Pair(SQLModel, table=True):
     extended: bool = False
     next_checkin_at: datetime | None = _ts(index=True)
     unanswered_checkins: int = 0
+    wrapped_up_at: datetime | None = _ts()
 
 
 class CheckIn(SQLModel, table=True):
@@ -292,3 +294,34 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=64)
     target: str = Field(default="", max_length=255)
     created_at: datetime | None = _ts()
+
+
+class Outbox(SQLModel, table=True):
+    """Scheduled messages, delivered exactly once: claimed with a lease, sent with `key` as
+    the platform's idempotency key, then marked sent."""
+
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_pending",
+            "due_at",
+            sqlite_where=text("sent_at IS NULL"),
+            postgresql_where=text("sent_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=120, unique=True)
+    community_id: int = Field(foreign_key="communities.id", index=True)
+    kind: str = Field(max_length=16)  # checkin | nudge | wrap_up | graduate | badge | digest
+    target_kind: str = Field(max_length=8)  # member | space | channel
+    target: str = Field(max_length=255)  # member id | space ref | channel role
+    template: str = Field(max_length=64)
+    params: dict[str, Any] = _json_dict()
+    mentions: dict[str, Any] = _json_dict()  # template parameter -> user id(s)
+    buttons: list[list[str]] = _json_list()  # [label key, action, style]
+    due_at: datetime | None = _ts()
+    claimed_at: datetime | None = _ts()
+    claimed_by: str | None = Field(default=None, max_length=64)
+    sent_at: datetime | None = _ts()
+    attempts: int = 0

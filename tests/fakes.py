@@ -25,11 +25,27 @@ class FakePlatform:
     spaces: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
     closed_dms: set[str] = field(default_factory=set)
     fail_spaces: bool = False
+    keys: set[str] = field(default_factory=set)
+    duplicates: int = 0
+
+    def _seen(self, key: str | None) -> bool:
+        """Idempotency like a real platform: a repeated key shows nothing new."""
+        if key is None:
+            return False
+        if key in self.keys:
+            self.duplicates += 1
+            return True
+        self.keys.add(key)
+        return False
 
     def mention(self, user_id: str) -> str:
         return f"<@{user_id}>"
 
-    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+    async def send_to_member(
+        self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
+    ) -> Sent:
+        if self._seen(key):
+            return Sent(key)
         if user_id in self.closed_dms:
             self.deliveries.append(Delivery("channel", "mentors", message))
             return Sent(f"c{len(self.deliveries)}", "channel")
@@ -37,8 +53,10 @@ class FakePlatform:
         return Sent(f"d{len(self.deliveries)}")
 
     async def send_to_channel(
-        self, community: CommunityRef, channel: str, message: Message
+        self, community: CommunityRef, channel: str, message: Message, *, key: str | None = None
     ) -> Sent:
+        if self._seen(key):
+            return Sent(key, "channel")
         self.deliveries.append(Delivery("channel", channel, message))
         return Sent(f"c{len(self.deliveries)}", "channel")
 
@@ -50,8 +68,10 @@ class FakePlatform:
         return ref
 
     async def post_in_space(
-        self, community: CommunityRef, space_ref: str, message: Message
+        self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None
     ) -> Sent:
+        if self._seen(key):
+            return Sent(key)
         self.deliveries.append(Delivery("space", space_ref, message))
         return Sent(f"s{len(self.deliveries)}")
 

@@ -40,6 +40,17 @@ async def run_action(services: Services, actor: Actor, action: str, locale: str)
         case ["pair", "rate", pair_id, rating] if pair_id.isdigit() and rating.isdigit():
             await services.pairs.feedback(actor, int(pair_id), int(rating))
             return [Message(t(loc, "pair.feedback_thanks"))]
+        case ["checkin", answer, pair_id] if pair_id.isdigit():
+            done = await services.checkins.answer(actor, answer, pair_id=int(pair_id))
+            return [Message(t(loc, f"checkin.thanks_{done}"))]
+        case ["pair", "extend", pair_id] if pair_id.isdigit():
+            await services.pairs.extend(actor, int(pair_id))
+            return [Message(t(loc, "pair.extended"))]
+        case ["pair", "feedback", pair_id] if pair_id.isdigit():
+            await services.pairs.pair_for(actor, int(pair_id), None)
+            return [Message(t(loc, "pair.feedback_how", id=pair_id))]
+        case ["graduate", pair_id] if pair_id.isdigit():
+            return [Message(t(loc, "wrapup.graduate_how"))]
         case ["privacy", "delete", "confirm"]:
             await services.privacy.delete(actor)
             return [Message(t(loc, "privacy.deleted"))]

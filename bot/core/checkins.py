@@ -21,11 +21,18 @@ class CheckInService:
         self.ctx = ctx
         self.pairs = pairs
 
-    async def answer(self, actor: Actor, answer: str, *, space_ref: str | None = None) -> str:
+    async def answer(
+        self,
+        actor: Actor,
+        answer: str,
+        *,
+        space_ref: str | None = None,
+        pair_id: int | None = None,
+    ) -> str:
         """Record the answer on the pair's newest check-in (or a new one); returns it."""
         if answer not in ANSWERS:
             raise InvalidInput("checkin.bad_answer", value=answer[:20])
-        pair = await self.pairs.pair_for(actor, None, space_ref)
+        pair = await self.pairs.pair_for(actor, pair_id, space_ref)
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
             _, member = await self.ctx.resolve(s, actor)

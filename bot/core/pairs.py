@@ -120,7 +120,7 @@ class PairService:
         return space
 
     async def pair_for(self, actor: Actor, pair_id: int | None, space_ref: str | None) -> Pair:
-        """The active pair the actor means: by id, by the space they are in, or their only one."""
+        """The pair the actor means: by id, by the space they are in, or their only active one."""
         async with self.ctx.db() as s:
             _, member = await self.ctx.resolve(s, actor)
             await s.commit()
@@ -172,6 +172,32 @@ class PairService:
             except Exception:
                 log.exception("could not announce the end of pair %s", pair_id)
         return view
+
+    async def extend(self, actor: Actor, pair_id: int) -> PairView:
+        """Continue a completed pair for another programme length, once."""
+        now = self.ctx.clock.now()
+        async with self.ctx.db.begin() as s:
+            _, member = await self.ctx.resolve(s, actor)
+            pair = await pair_repo.get_pair(s, pair_id)
+            if pair is None:
+                raise NotFound("pair.unknown")
+            if member.id not in (pair.mentee_id, pair.mentor_member_id):
+                raise NotAllowed("pair.not_member")
+            if pair.status == "active":
+                raise Conflict("pair.still_active_extend")
+            if pair.extended or pair.status != "completed":
+                raise Conflict("pair.no_extension")
+            if pair.mentor_id is not None and not await mentor_repo.claim_capacity(
+                s, pair.mentor_id
+            ):
+                raise Conflict("offer.at_capacity")
+            community = await s.get(Community, pair.community_id)
+            assert community is not None
+            programme = self.ctx.programme_for(community)
+            pair.status, pair.extended, pair.ended_at = "active", True, None
+            pair.ends_at = now + programme.program_length
+            pair.next_checkin_at = now + programme.checkin_interval
+        return await self.view(pair_id)
 
     async def feedback(self, actor: Actor, pair_id: int, rating: int, comment: str = "") -> None:
         """A partner's rating 1-5 and comment; once per partner (a second one replaces it)."""

@@ -53,18 +53,24 @@ class Sent:
 
 
 class Platform(Protocol):
-    """What a front-end does for core. Every call is async and may be slow."""
+    """What a front-end does for core. Every call is async and may be slow.
+
+    `key`, when given, is an idempotency key: sending twice with the same key must show the
+    message once (Discord: message nonce; Matrix: transaction id).
+    """
 
     name: str
 
     def mention(self, user_id: str) -> str:
         """How to write a notifying mention of this user in message text."""
 
-    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+    async def send_to_member(
+        self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
+    ) -> Sent:
         """Send privately (DM); fall back to the mentors channel if the DM is closed."""
 
     async def send_to_channel(
-        self, community: CommunityRef, channel: str, message: Message
+        self, community: CommunityRef, channel: str, message: Message, *, key: str | None = None
     ) -> Sent:
         """Post to a configured channel: welcome, mentors, moderation, recognition, help."""
 
@@ -72,6 +78,6 @@ class Platform(Protocol):
         """Open a private space (thread/room) with these members; return its reference."""
 
     async def post_in_space(
-        self, community: CommunityRef, space_ref: str, message: Message
+        self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None
     ) -> Sent:
         """Post in a private space opened earlier."""

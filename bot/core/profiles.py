@@ -243,6 +243,15 @@ class ProfileService:
                 profile.consecutive_timeouts = 0
             return StatusResult(status, when)
 
+    async def set_digest(self, actor: Actor, enabled: bool) -> None:
+        """Whether the weekly digest may thank this mentor by name."""
+        async with self.ctx.db.begin() as s:
+            _, member = await self.ctx.resolve(s, actor)
+            profile = await mentor_repo.get_profile(s, member_id=member.id or 0)
+            if profile is None:
+                raise NotFound("error.not_mentor")
+            profile.digest_opt_out = not enabled
+
     async def mentor_profile(self, actor: Actor) -> MentorProfile | None:
         """The actor's mentor profile, if they signed up."""
         async with self.ctx.db() as s:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from bot.core.badges import award_badges
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import InvalidInput, NotFound
 from bot.core.i18n import t
@@ -45,6 +46,7 @@ class RecognitionService:
                         created_at=self.ctx.clock.now()))  # fmt: skip
             await s.flush()
             total = await member_repo.kudos_received(s, member_id=target.id or 0)
+            await award_badges(self.ctx, s, target.id or 0)
             ref = self.ctx.ref(community)
             locale = self.ctx.locale_of(None, community)
         platform = self.ctx.platform(ref.platform)

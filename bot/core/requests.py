@@ -8,6 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.core.badges import award_badges
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.i18n import t
@@ -176,6 +177,7 @@ class RequestService:
             profile.consecutive_timeouts = 0
             profile.last_matched_at = now
             pair = await self.pairs.create(s, request, profile)
+            await award_badges(self.ctx, s, profile.member_id)
         await self.pairs.open_space(pair.id or 0)
         return pair.id or 0
 

@@ -6,6 +6,8 @@ from bot.core.checkins import CheckInService
 from bot.core.community import CommunityService
 from bot.core.context import Context
 from bot.core.goals import GoalService
+from bot.core.lifecycle import Lifecycle
+from bot.core.outbox import Postman
 from bot.core.pairs import PairService
 from bot.core.privacy import PrivacyService
 from bot.core.profiles import ProfileService
@@ -28,3 +30,5 @@ class Services:
         self.privacy = PrivacyService(ctx)
         self.goals = GoalService(ctx, self.pairs)
         self.checkins = CheckInService(ctx, self.pairs)
+        self.lifecycle = Lifecycle(ctx)
+        self.postman = Postman(ctx)

@@ -21,7 +21,8 @@ log = logging.getLogger(__name__)
 Handler = Callable[["TextRouter", "Incoming", Command], Awaitable[list[Message]]]
 _HANDLERS: dict[str, Handler] = {}
 HELP_ORDER = (
-    "mentor", "ask", "accept", "decline", "mentor-signup", "mentor-status", "profile",
+    "mentor", "ask", "accept", "decline", "mentor-signup", "mentor-status", "mentor-digest",
+    "profile",
     "end", "feedback", "thanks", "my-data", "mentoring-setup", "mentoring-report", "help",
 )  # fmt: skip
 
@@ -184,6 +185,15 @@ async def _status(router: TextRouter, msg: Incoming, cmd: Command) -> list[Messa
             )
         ]
     return [Message(t(loc, "status.paused", prefix=router.prefix))]
+
+
+@command("mentor-digest")
+async def _digest(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
+    choice = (cmd.word(0) or "").lower()
+    if choice not in ("on", "off"):
+        raise InvalidInput("usage.digest", prefix=router.prefix)
+    await router.services.profiles.set_digest(msg.actor, choice == "on")
+    return [Message(t(router.locale(msg.actor), f"digest.{choice}"))]
 
 
 @command("profile")

@@ -150,6 +150,16 @@ class ChannelApi:
             if ch.locked:
                 raise ApiError(400, 50083, "Thread is archived")
             ch.archived = False
+        nonce = body.get("nonce")
+        if nonce is not None and len(str(nonce)) > 25:
+            raise ApiError(400, 50035, "Invalid Form Body: nonce longer than 25")
+        if nonce is not None and body.get("enforce_nonce"):
+            # Like Discord: the same nonce from the same author in the same channel within
+            # a few minutes returns the first message instead of sending a second one.
+            for earlier in reversed(self.state.channel_messages.get(ch.id, [])[-500:]):
+                if earlier.nonce == nonce and earlier.author_id == self.state.bot_user.id:
+                    self.server.deduplicated += 1
+                    return json_response(self.state.message_payload(earlier))
         msg = self.state.create_message(
             ch, self.state.bot_user.id, body, make_attachments(self.state, ch.id, body, files)
         )

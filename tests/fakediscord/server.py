@@ -69,6 +69,7 @@ class FakeDiscord(DriverMixin, InteractionMixin):
         self.limiter = RateLimiter()
         self.gateway = Gateway(self)
         self.interactions: list[InteractionHandle] = []
+        self.deduplicated = 0  # sends answered from an earlier message with the same nonce
         self.interactions_by_id: dict[int, InteractionHandle] = {}
         self.interactions_by_token: dict[str, InteractionHandle] = {}
         self.command_syncs: list[tuple[int | None, list[dict[str, Any]]]] = []

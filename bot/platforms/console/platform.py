@@ -46,11 +46,13 @@ class ConsolePlatform:
             self.write(line)
         return ref
 
-    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+    async def send_to_member(
+        self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
+    ) -> Sent:
         return Sent(self._show(f"DM to {user_id}", message, [user_id]))
 
     async def send_to_channel(
-        self, community: CommunityRef, channel: str, message: Message
+        self, community: CommunityRef, channel: str, message: Message, *, key: str | None = None
     ) -> Sent:
         return Sent(self._show(f"#{channel}", message, list(message.mentions)), "channel")
 
@@ -63,7 +65,7 @@ class ConsolePlatform:
         return ref
 
     async def post_in_space(
-        self, community: CommunityRef, space_ref: str, message: Message
+        self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None
     ) -> Sent:
         space = self.spaces[space_ref]
         return Sent(self._show(space.name, message, space.members))

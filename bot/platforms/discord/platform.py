@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from typing import TYPE_CHECKING, Any
 
@@ -19,6 +20,11 @@ CLOSED_DMS = 50007
 THREAD_NAME_LIMIT = 100
 
 
+def nonce_of(key: str) -> str:
+    """A Discord message nonce (at most 25 characters) for an idempotency key."""
+    return hashlib.sha1(key.encode()).hexdigest()[:25]
+
+
 class DiscordPlatform:
     """Sends through discord.py, paced below Discord's limits."""
 
@@ -31,19 +37,27 @@ class DiscordPlatform:
         return f"<@{user_id}>"
 
     async def _send(
-        self, community: CommunityRef, channel: Any, channel_id: int, message: Message
+        self,
+        community: CommunityRef,
+        channel: Any,
+        channel_id: int,
+        message: Message,
+        key: str | None = None,
     ) -> discord.Message:
         await self.bot.pacer.wait(channel_id)
-        sent: discord.Message = await channel.send(
-            **send_kwargs(message, int(community.external_id))
-        )
+        kwargs = send_kwargs(message, int(community.external_id))
+        if key is not None:
+            kwargs["nonce"] = nonce_of(key)  # discord.py sets enforce_nonce: Discord dedupes
+        sent: discord.Message = await channel.send(**kwargs)
         return sent
 
-    async def send_to_member(self, community: CommunityRef, user_id: str, message: Message) -> Sent:
+    async def send_to_member(
+        self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
+    ) -> Sent:
         try:
             user = self.bot.get_user(int(user_id)) or await self.bot.fetch_user(int(user_id))
             dm = user.dm_channel or await user.create_dm()
-            sent = await self._send(community, dm, dm.id, message)
+            sent = await self._send(community, dm, dm.id, message, key)
             return Sent(str(sent.id))
         except discord.Forbidden as err:
             if err.code != CLOSED_DMS:
@@ -53,18 +67,18 @@ class DiscordPlatform:
             log.info("user %s not found for a DM; using the mentors channel", user_id)
         fallback = Message(f"{self.mention(user_id)} {message.text}", message.buttons,
                            (*message.mentions, user_id), message.files)  # fmt: skip
-        sent_to = await self.send_to_channel(community, "mentors", fallback)
+        sent_to = await self.send_to_channel(community, "mentors", fallback, key=key)
         return Sent(sent_to.ref, "channel" if sent_to.ref else "none")
 
     async def send_to_channel(
-        self, community: CommunityRef, channel: str, message: Message
+        self, community: CommunityRef, channel: str, message: Message, *, key: str | None = None
     ) -> Sent:
         channel_id = await self.bot.channel_id(community, channel)
         target = self.bot.get_channel(channel_id) if channel_id else None
         if not isinstance(target, discord.abc.Messageable):
             log.warning("no %s channel configured for guild %s", channel, community.external_id)
             return Sent(None, "none")
-        sent = await self._send(community, target, channel_id, message)
+        sent = await self._send(community, target, channel_id, message, key)
         return Sent(str(sent.id), "channel")
 
     async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
@@ -82,10 +96,10 @@ class DiscordPlatform:
         return str(thread.id)
 
     async def post_in_space(
-        self, community: CommunityRef, space_ref: str, message: Message
+        self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None
     ) -> Sent:
         thread: Any = self.bot.get_channel(int(space_ref))
         if thread is None:
             thread = await self.bot.fetch_channel(int(space_ref))
-        sent = await self._send(community, thread, int(space_ref), message)
+        sent = await self._send(community, thread, int(space_ref), message, key)
         return Sent(str(sent.id))
