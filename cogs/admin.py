@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import io
-from dataclasses import asdict
 from typing import Literal
 
 import discord
@@ -13,10 +11,13 @@ from discord.ext import commands
 
 from bot.core.errors import NotAllowed
 from bot.core.i18n import t
-from bot.core.ports import Attachment, Message
+from bot.core.ports import Message
+from bot.core.reports import Report
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of
 from bot.platforms.discord.translator import ls
+from bot.reporting.messages import attachments
+from bot.reporting.tables import period
 
 Setting = Literal[
     "request_timeout", "max_offer_attempts", "checkin_interval", "program_length",
@@ -112,19 +113,52 @@ class Admin(commands.Cog):
         moderator = await self.bot.is_moderator(interaction)
 
         async def work() -> list[Message]:
+            # Original response: embed with the key figures and the chart; follow-up: every
+            # figure as text plus the CSV. Refusals never get here (NotAllowed is raised first).
             loc = locale_of(interaction)
             report = await self.bot.services.reports.report(
                 actor_of(interaction), days, moderator=moderator
             )
-            out = io.StringIO()
-            writer = csv.writer(out)
-            writer.writerow(["metric", "value"])
-            writer.writerows(asdict(report).items())
-            file = Attachment(f"mentoring-report-{days}d.csv", out.getvalue().encode(), "text/csv")
-            text = "\n".join([t(loc, "report.title", days=days), *report.lines(loc)])
-            return [Message(text, files=(file,))]
+            png, csv_file = await attachments(report, loc)
+            await interaction.edit_original_response(
+                embed=report_embed(report, loc, png.filename),
+                attachments=[discord.File(io.BytesIO(png.data), filename=png.filename)],
+            )
+            return [Message(details(report, loc), files=(csv_file,))]
 
         await guarded(interaction, work, ephemeral=not (public and moderator), defer=True)
+
+
+EMBED_FIGURES = (
+    "newcomers", "asked_share", "matched_share", "accept_median_hours", "accept_p90_hours",
+    "waiting", "active_pairs", "completed_pairs", "ended_pairs", "stale_pairs",
+    "checkin_response_rate", "feedback_average", "retention_7d_mentored",
+    "retention_7d_not_mentored", "retention_30d_mentored", "retention_30d_not_mentored",
+    "mentor_load", "overloaded_mentors", "idle_mentors", "concentration",
+    "mentees_became_mentors", "thanks",
+)  # fmt: skip
+
+
+def report_embed(report: Report, loc: str, chart: str) -> discord.Embed:
+    """The key figures as inline fields, with the chart as the embed image."""
+    embed = discord.Embed(title=report.title(loc), description=period(report, loc), colour=0x2A9D8F)
+    figures = {f.key: f for f in report.figures()}
+    for key in EMBED_FIGURES:
+        figure = figures[key]
+        embed.add_field(name=figure.label(loc)[:256], value=figure.text(loc)[:1024])
+    embed.set_image(url=f"attachment://{chart}")
+    embed.set_footer(text=t(loc, "report.embed_footer"))
+    return embed
+
+
+def details(report: Report, loc: str, limit: int = 2000) -> str:
+    """Title and every figure as 'label: value' lines, cut at a line to fit one message."""
+    text = ""
+    for line in [report.title(loc), *report.lines(loc)]:
+        if len(text) + len(line) + 1 > limit:
+            break
+        text = f"{text}\n{line}" if text else line
+    return text
 
 
 async def setup(bot: MentorBot) -> None:

@@ -68,6 +68,7 @@ class Mentors(commands.Cog):
     @app_commands.describe(
         status=ls("available or paused", "opt.status"),
         until=ls("Pause until, e.g. 7d, 2w or 2026-12-24", "opt.until"),
+        digest=ls("Be named in the weekly thank-you", "opt.digest"),
     )
     @app_commands.guild_only()
     async def status(
@@ -75,12 +76,14 @@ class Mentors(commands.Cog):
         interaction: discord.Interaction,
         status: Literal["available", "paused"],
         until: str | None = None,
+        digest: bool | None = None,
     ) -> None:
         async def work() -> list[Message]:
             loc = locale_of(interaction)
-            result = await self.bot.services.profiles.set_status(
-                actor_of(interaction), status, until
-            )
+            actor = actor_of(interaction)
+            result = await self.bot.services.profiles.set_status(actor, status, until)
+            if digest is not None:
+                await self.bot.services.profiles.set_digest(actor, digest)
             if result.status == "available":
                 return [Message(t(loc, "status.available"))]
             if result.until:

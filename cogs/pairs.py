@@ -52,6 +52,37 @@ class EndModal(discord.ui.Modal):
         await guarded(interaction, work, defer=True)
 
 
+class FeedbackModal(discord.ui.Modal):
+    """Feedback at the end of a programme: rating 1-5 and a comment."""
+
+    def __init__(self, bot: MentorBot, loc: str, pair_id: int) -> None:
+        super().__init__(title=t(loc, "discord.feedback_title")[:45])
+        self.bot, self.pair_id = bot, pair_id
+        self.rating: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
+            label=t(loc, "discord.rating_required")[:45], max_length=1
+        )
+        self.comment: discord.ui.TextInput[FeedbackModal] = discord.ui.TextInput(
+            label=t(loc, "discord.comment_label")[:45],
+            required=False,
+            max_length=1000,
+            style=discord.TextStyle.paragraph,
+        )
+        self.add_item(self.rating)
+        self.add_item(self.comment)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        async def work() -> list[Message]:
+            rating = self.rating.value.strip()
+            if not rating.isdigit():
+                raise InvalidInput("error.rating", value=rating[:10])
+            await self.bot.services.pairs.feedback(
+                actor_of(interaction), self.pair_id, int(rating), self.comment.value
+            )
+            return [Message(t(locale_of(interaction), "pair.feedback_thanks"))]
+
+        await guarded(interaction, work)
+
+
 class Pairs(
     commands.GroupCog,
     group_name=ls("mentoring", "cmd.mentoring.name"),

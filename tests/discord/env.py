@@ -13,6 +13,7 @@ from bot.app import core
 from bot.config import Settings
 from bot.core.services import Services
 from bot.platforms.discord.client import MentorBot, create_bot
+from bot.scheduler import Sweeper
 from tests.fakediscord import FakeDiscord, running
 from tests.fakediscord.models import Channel, Guild, Member, Message
 
@@ -122,14 +123,21 @@ def settings_for(
 
 @contextlib.asynccontextmanager
 async def bot_env(server: FakeDiscord, tmp: Path, communities: list[Community] | None = None,
-                  *, greeting_window: float = 0.3, **extra: Any) -> AsyncIterator[Env]:  # fmt: skip
+                  *, greeting_window: float = 0.3, sweeps: bool = False,
+                  **extra: Any) -> AsyncIterator[Env]:  # fmt: skip
     """Start mentorbot (migrated SQLite in `tmp`) against `server`; stop it on exit."""
     communities = communities or [await make_community(server)]
     settings = settings_for(server, tmp, communities, **extra)
     async with core(settings) as services:
         bot = create_bot(settings, services, guild_ready_timeout=0.05,
                          greeting_window=greeting_window)  # fmt: skip
+        sweeper = Sweeper(services)
         async with running(bot, server):
-            yield Env(server, bot, services, communities)
+            if sweeps:
+                await sweeper.start()
+            try:
+                yield Env(server, bot, services, communities)
+            finally:
+                sweeper.stop()
             await bot.greeter.drain()
         await asyncio.sleep(0)

@@ -110,6 +110,12 @@ class MentorBot(commands.Bot):
     # ----- buttons and errors --------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, action: str, guild_id: int) -> None:
         """A persistent button: run its action for whoever pressed it."""
+        if action.startswith("pair:feedback:") and action.rsplit(":", 1)[1].isdigit():
+            from cogs.pairs import FeedbackModal  # the form lives with the pair commands
+
+            modal = FeedbackModal(self, locale_of(interaction), int(action.rsplit(":", 1)[1]))
+            await interaction.response.send_modal(modal)
+            return
 
         async def work() -> list[Message]:
             actor = actor_of(interaction, guild_id)

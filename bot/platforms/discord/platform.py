@@ -103,3 +103,12 @@ class DiscordPlatform:
             thread = await self.bot.fetch_channel(int(space_ref))
         sent = await self._send(community, thread, int(space_ref), message, key)
         return Sent(str(sent.id))
+
+    async def grant_badge(self, community: CommunityRef, user_id: str, badge: str) -> None:
+        """Give the role configured for a badge (`badge_roles`), if any."""
+        role_id = self.bot.guild_config(int(community.external_id)).badge_roles.get(badge)
+        guild = self.bot.get_guild(int(community.external_id))
+        if not role_id or guild is None:
+            return
+        await self.bot.pacer.wait_overall()
+        await self.bot.http.add_role(guild.id, int(user_id), role_id, reason=f"badge {badge}")
