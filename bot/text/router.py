@@ -22,8 +22,8 @@ Handler = Callable[["TextRouter", "Incoming", Command], Awaitable[list[Message]]
 _HANDLERS: dict[str, Handler] = {}
 HELP_ORDER = (
     "mentor", "ask", "accept", "decline", "mentor-signup", "mentor-status", "mentor-digest",
-    "profile",
-    "end", "feedback", "thanks", "my-data", "mentoring-setup", "mentoring-report", "help",
+    "profile", "checkin", "goals", "end", "feedback", "extend", "thanks", "my-data",
+    "mentoring-setup", "mentoring-report", "help",
 )  # fmt: skip
 
 
@@ -222,6 +222,54 @@ async def _end(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]
     return [
         Message(t(router.locale(msg.actor), "pair.end_reply", id=view.id, prefix=router.prefix))
     ]
+
+
+@command("checkin")
+async def _checkin(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
+    answer = {"well": "well", "help": "help", "wrap-up": "wrap_up", "wrap_up": "wrap_up"}.get(
+        (cmd.word(0) or "").lower()
+    )
+    pair = cmd.word(1)
+    if answer is None or (pair is not None and not pair.isdigit()):
+        raise InvalidInput("usage.checkin", prefix=router.prefix)
+    done = await router.services.checkins.answer(
+        msg.actor, answer, space_ref=msg.room if pair is None else None,
+        pair_id=int(pair) if pair else None,
+    )  # fmt: skip
+    return [Message(t(router.locale(msg.actor), f"checkin.thanks_{done}"))]
+
+
+@command("goals")
+async def _goals(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
+    loc, svc, what = router.locale(msg.actor), router.services.goals, (cmd.word(0) or "list")
+    room = msg.room
+    if what == "add":
+        title = cmd.text.split(None, 1)[1] if len(cmd.text.split(None, 1)) > 1 else ""
+        await svc.add(msg.actor, title, space_ref=room)
+        return [Message(t(loc, "goals.added"))]
+    if what in ("done", "complete"):
+        number = cmd.word(1) or ""
+        if not number.isdigit():
+            raise InvalidInput("usage.goals", prefix=router.prefix)
+        await svc.complete(msg.actor, int(number), space_ref=room)
+        return [Message("✅")]
+    if what != "list":
+        raise InvalidInput("usage.goals", prefix=router.prefix)
+    goals = await svc.list(msg.actor, space_ref=room)
+    if not goals:
+        return [Message(t(loc, "goals.list_empty"))]
+    lines = [t(loc, "goals.list_title")]
+    lines += [f"{i}. {'✅' if g.done else '⬜'} {g.title}" for i, g in enumerate(goals, 1)]
+    return [Message("\n".join(lines))]
+
+
+@command("extend")
+async def _extend(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
+    word = cmd.word(0)
+    if word is not None and not word.isdigit():
+        raise InvalidInput("usage.extend", prefix=router.prefix)
+    pair = await router.services.pairs.pair_for(msg.actor, int(word) if word else None, msg.room)
+    return await router.run(msg.actor, f"pair:extend:{pair.id}")
 
 
 @command("feedback")
