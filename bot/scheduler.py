@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
@@ -39,7 +40,32 @@ class Sweeper:
             return [int(i) for i in (await s.execute(select(col(Community.id)))).scalars() if i]
 
     async def sweep(self) -> None:
-        """Everything that can be due: offers, waitlists, check-ins, programme ends, badges."""
+        """Everything that can be due: offers, waitlists, check-ins, programme ends, badges.
+
+        Delivery runs alongside, so the first check-ins go out while later ones are created.
+        """
+        done = asyncio.Event()
+        courier = asyncio.create_task(self._courier(done))
+        try:
+            await self._steps()
+        finally:
+            done.set()
+            await courier
+
+    async def _courier(self, done: asyncio.Event) -> None:
+        while True:
+            finished = done.is_set()
+            try:
+                sent = await self.services.postman.deliver()
+            except Exception:
+                log.exception("delivery failed; it runs again next time")
+                return
+            if not sent:
+                if finished:
+                    return
+                await asyncio.sleep(0.2)
+
+    async def _steps(self) -> None:
         svc, ctx = self.services, self.services.ctx
         steps: tuple[tuple[str, Callable[[], Awaitable[int]]], ...] = (
             ("offers", svc.requests.expire_due),
@@ -58,7 +84,6 @@ class Sweeper:
                 await svc.requests.serve_waitlist(community_id)
         except Exception:
             log.exception("waitlist sweep failed; it runs again next time")
-        await self.deliver()
 
     async def deliver(self) -> None:
         """Send what the outbox holds."""

@@ -33,13 +33,13 @@ class TokenBucket:
 
 class Pacer:
     """One bucket per channel (Discord allows 5 messages / 5 s) and one for the whole bot
-    (Discord allows 50 requests / s: 38 and a burst of 2 keep any second at 40 or fewer,
+    (Discord allows 50 requests / s: 36 and a burst of 2 keep any second under 40,
     leaving room for interactive traffic)."""
 
     def __init__(
         self,
         per_channel: tuple[int, float] = (4, 5.0),
-        overall: tuple[int, float, int] = (38, 1.0, 2),
+        overall: tuple[int, float, int] = (36, 1.0, 2),
     ) -> None:
         self._channels: defaultdict[int, TokenBucket] = defaultdict(
             lambda: TokenBucket(*per_channel)
