@@ -41,45 +41,65 @@ async def core(settings: Settings, clock: Clock | None = None) -> AsyncIterator[
 async def run(settings: Settings) -> None:
     """Run every configured front-end; with none configured, the console community."""
     async with core(settings) as services:
+        if settings.discord.enabled or settings.matrix.enabled:
+            await run_chat(settings, services)
+            return
+        from bot.platforms.console.runner import run_console, stdin_lines
+
         sweeper = Sweeper(services)
         await sweeper.start()
         try:
-            if settings.discord.enabled or settings.matrix.enabled:
-                await run_chat(settings, services)
-            else:
-                from bot.platforms.console.runner import run_console, stdin_lines
-
-                await run_console(services, stdin_lines(), interactive=sys.stdin.isatty())
+            await run_console(services, stdin_lines(), interactive=sys.stdin.isatty())
         finally:
             sweeper.stop()
 
 
-async def run_chat(settings: Settings, services: Services) -> None:
-    """Discord and/or Matrix on one core until SIGINT/SIGTERM."""
+def _stop_on_signals() -> asyncio.Event:
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
-    tasks: list[asyncio.Task[None]] = []
-    bot = None
-    if settings.discord.enabled:
-        from bot.platforms.discord.client import create_bot
+    return stop
 
-        bot = create_bot(settings, services)
-        token = settings.discord.token.get_secret_value()
-        tasks.append(asyncio.create_task(bot.start(token), name="discord"))
-    waiter = asyncio.create_task(stop.wait(), name="stop")
+
+async def run_chat(
+    settings: Settings, services: Services, stop: asyncio.Event | None = None
+) -> None:
+    """Discord and/or Matrix on one core (each community separate) until `stop` or a signal."""
+    stop = stop or _stop_on_signals()
+    tasks: list[asyncio.Task[object]] = []
+    bot = matrix = None
+    sweeper = Sweeper(services)
     try:
-        done, _ = await asyncio.wait([*tasks, waiter], return_when=asyncio.FIRST_COMPLETED)
+        # Front-ends register their platform first, so the first sweep can reach them.
+        if settings.matrix.enabled:
+            from bot.platforms.matrix import MatrixFrontend
+
+            matrix = MatrixFrontend(settings.matrix, services, locale=settings.bot.locale)
+        if settings.discord.enabled:
+            from bot.platforms.discord.client import create_bot
+
+            bot = create_bot(settings, services)
+            token = settings.discord.token.get_secret_value()
+            tasks.append(asyncio.create_task(bot.start(token), name="discord"))
+        if matrix is not None:
+            await matrix.start()
+        await sweeper.start()
+        waiter = asyncio.create_task(stop.wait(), name="stop")
+        tasks.append(waiter)
+        done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
             if task is not waiter and task.exception() is not None:
                 log.error("front-end %s stopped: %s", task.get_name(), task.exception())
     finally:
+        sweeper.stop()
+        if matrix is not None:
+            await matrix.stop()
         if bot is not None:
             await bot.greeter.drain()
             await bot.close()
-        for task in [*tasks, waiter]:
+        for task in tasks:
             task.cancel()
 
 

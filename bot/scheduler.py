@@ -58,8 +58,8 @@ class Sweeper:
             try:
                 sent = await self.services.postman.deliver()
             except Exception:
-                log.exception("delivery failed; it runs again next time")
-                return
+                log.exception("delivery failed; retrying shortly")
+                sent = 0
             if not sent:
                 if finished:
                     return

@@ -6,6 +6,7 @@ run them; what they want to say goes to the outbox with a unique key.
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from sqlalchemy import select, update
@@ -20,6 +21,7 @@ from storage.models import CheckIn, Community, Member, Pair
 from storage.repositories import mentors as mentor_repo
 
 REFLECT_EVERY = 4
+WRITER_PAUSE = 0.05
 NUDGE_AFTER = 2
 CHECKIN_BUTTONS = (
     ("button.checkin_well", "well", "success"),
@@ -59,6 +61,8 @@ class Lifecycle:
                 async with self.ctx.db.begin() as s:
                     for pair_id, old in due[start : start + 100]:
                         made += await self._checkin(s, int(pair_id), old, now)
+                # SQLite's busy handler is not fair: pause so waiting writers get a turn.
+                await asyncio.sleep(WRITER_PAUSE)
             if len(due) < batch:
                 return made
 

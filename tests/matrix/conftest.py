@@ -7,6 +7,9 @@
   it): a second, separate homeserver with Synapse's default rate limits.
 * ``make_user``, ``make_client``, ``make_user_client`` (function): factories;
   clients are closed when the test ends.
+* ``world`` (function): a community room (created by a moderator, room version
+  12), a moderation room and mentorbot's Matrix front-end running on both, on a
+  fresh SQLite database; see :class:`tests.matrix.botworld.BotWorld`.
 
 When a test in tests/matrix fails, the tail of the Synapse log is appended to
 its report (section "Synapse log").
@@ -14,13 +17,16 @@ its report (section "Synapse log").
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 from nio import AsyncClient
 
+from tests.matrix.botworld import BotWorld, make_world
 from tests.matrix.synapse import (
     MakeClient,
     MakeUser,
@@ -131,3 +137,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
         terminalreporter.write_sep("-", "Synapse logs")
         for server in _used_servers:
             terminalreporter.write_line(f"{server.log_path} (start {server.startup_seconds:.2f}s)")
+
+
+@pytest.fixture
+async def world(
+    synapse: SynapseServer, tmp_path: Path, make_user_client: MakeUserClient
+) -> AsyncIterator[BotWorld]:
+    """A community room with mentorbot running on it (see tests/matrix/botworld.py)."""
+    async with contextlib.AsyncExitStack() as stack:
+        w = await make_world(synapse, tmp_path, make_user_client, stack)
+        try:
+            await w.start()
+            yield w
+        finally:
+            await w.stop()

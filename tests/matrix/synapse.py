@@ -561,13 +561,20 @@ class SynapseServer:
     ) -> AsyncClient:
         """A nio ``AsyncClient`` logged in as ``user`` via ``restore_login``.
 
-        Defaults: nio retries 429s forever (honouring ``retry_after_ms``).
+        Defaults: nio retries 429s forever (honouring ``retry_after_ms``); no
+        end-to-end encryption (pass ``encryption_enabled=True`` for it).
         Pass ``max_limit_exceeded=0`` to get ``M_LIMIT_EXCEEDED`` back as an
         error response instead.  The caller closes the client (the
         ``make_client`` fixture does that for you).
         """
         if config is None:
-            kwargs: dict[str, Any] = {"request_timeout": 30, "max_timeouts": 3}
+            # Unencrypted unless asked: with matrix-nio[e2e] installed, nio refuses to send
+            # to a room the client has not synced yet, which most tests never do.
+            kwargs: dict[str, Any] = {
+                "request_timeout": 30,
+                "max_timeouts": 3,
+                "encryption_enabled": False,
+            }
             kwargs.update(config_kwargs)
             config = AsyncClientConfig(**kwargs)
         store = self.base_dir / "nio-stores" / f"{user.localpart}-{user.device_id}"

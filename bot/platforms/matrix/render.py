@@ -1,0 +1,169 @@
+"""Core messages as Matrix event content: plain body, HTML with pills, m.mentions, choices."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from bot.core.i18n import t
+from bot.core.ports import Button, Message
+
+ACTIONS_KEY = "org.mentorbot.actions"
+AUDIENCE_KEY = "org.mentorbot.audience"
+ACCEPT, DECLINE, THUMBS_UP = "✅", "❌", "👍"
+KEYCAPS = (*(f"{n}\ufe0f\u20e3" for n in range(1, 10)), "🔟")
+MAX_MENTIONS = 50
+# A Matrix user id; the server part never ends with a dot, so "… @a:b.org." stays clean.
+MXID = re.compile(r"@[A-Za-z0-9._=\-/+]+:[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?::\d{1,5})?")
+_SKIN_TONES = {chr(c) for c in range(0x1F3FB, 0x1F400)}
+_ALIASES = {THUMBS_UP: ACCEPT}
+
+
+def normalize_key(key: str) -> str:
+    """A reaction key without variation selectors and skin tones; 👍 counts as ✅."""
+    clean = "".join(
+        c for c in key.strip() if c not in ("\ufe0f", "\ufe0e") and c not in _SKIN_TONES
+    )
+    return _ALIASES.get(clean, clean)
+
+
+def action_for(actions: Mapping[str, str], key: str) -> str | None:
+    """The action a reaction key stands for in a message's action map."""
+    wanted = normalize_key(key)
+    for emoji, action in actions.items():
+        if normalize_key(emoji) == wanted:
+            return action
+    return None
+
+
+def emoji_for(button: Button, index: int) -> str:
+    """✅ for yes-like actions, ❌ for declines, keycaps for numbers and the rest."""
+    parts = button.action.split(":")
+    if parts[:2] in (["offer", "accept"], ["pair", "ack"]) or button.action.endswith(":confirm"):
+        return ACCEPT
+    if parts[:2] == ["offer", "decline"]:
+        return DECLINE
+    if parts[:2] == ["pair", "rate"] and len(parts) == 4 and parts[3].isdigit():
+        number = int(parts[3])
+        if 1 <= number <= len(KEYCAPS):
+            return KEYCAPS[number - 1]
+    return KEYCAPS[index % len(KEYCAPS)]
+
+
+def command_for(action: str, prefix: str) -> str | None:
+    """The text command that does what a button does, when there is one."""
+    parts = action.split(":")
+    match parts:
+        case ["offer", ("accept" | "decline") as verb, offer]:
+            return f"{prefix}{verb} {offer}"
+        case ["privacy", "delete", "confirm"]:
+            return f"{prefix}my-data delete confirm"
+        case ["pair", "rate", pair, rating]:
+            return f"{prefix}feedback {pair} {rating}"
+    return None
+
+
+def choices(buttons: Iterable[Button]) -> dict[str, str]:
+    """Emoji -> action for a message's buttons (each emoji used once)."""
+    out: dict[str, str] = {}
+    for index, button in enumerate(buttons):
+        emoji = emoji_for(button, index)
+        if emoji in out:
+            emoji = next(k for k in KEYCAPS if k not in out)
+        out[emoji] = button.action
+    return out
+
+
+def choice_lines(message: Message, locale: str, prefix: str) -> list[str]:
+    """How to answer: one line per button, reaction and (if any) command."""
+    lines = []
+    for (emoji, action), button in zip(
+        choices(message.buttons).items(), message.buttons, strict=True
+    ):
+        command = command_for(action, prefix)
+        if command:
+            lines.append(t(locale, "matrix.choice_command", emoji=emoji, label=button.label,
+                           command=command))  # fmt: skip
+        else:
+            lines.append(t(locale, "matrix.choice", emoji=emoji, label=button.label))
+    return lines
+
+
+def user_ids_in(text: str) -> list[str]:
+    """Matrix user ids written in a text, in order, without duplicates."""
+    return list(dict.fromkeys(MXID.findall(text)))
+
+
+def pill(user_id: str, name: str | None) -> str:
+    """An HTML mention pill."""
+    return (
+        f'<a href="https://matrix.to/#/{html.escape(user_id)}">{html.escape(name or user_id)}</a>'
+    )
+
+
+def to_html(text: str, names: Mapping[str, str]) -> str:
+    """Escaped HTML with pills for every user id and <br> for line breaks."""
+    parts, last = [], 0
+    for match in MXID.finditer(text):
+        parts.append(html.escape(text[last : match.start()]))
+        parts.append(pill(match.group(0), names.get(match.group(0))))
+        last = match.end()
+    parts.append(html.escape(text[last:]))
+    return "".join(parts).replace("\n", "<br>")
+
+
+def render(
+    message: Message,
+    *,
+    locale: str,
+    prefix: str,
+    names: Mapping[str, str] | None = None,
+    notify: Iterable[str] = (),
+    exclude: str = "",
+    audience: Iterable[str] = (),
+    reply_to: str | None = None,
+    thread: str | None = None,
+) -> dict[str, Any]:
+    """The content of an m.room.message (m.text) for a core message."""
+    text = message.text
+    if message.buttons:
+        text = "\n".join([text, *choice_lines(message, locale, prefix)])
+    ids = [*message.mentions, *user_ids_in(text), *notify]
+    mentioned = [u for u in dict.fromkeys(ids) if u != exclude][:MAX_MENTIONS]
+    content: dict[str, Any] = {
+        "msgtype": "m.text",
+        "body": text,
+        "format": "org.matrix.custom.html",
+        "formatted_body": to_html(text, names or {}),
+        "m.mentions": {"user_ids": mentioned} if mentioned else {},
+    }
+    if message.buttons:
+        content[ACTIONS_KEY] = choices(message.buttons)
+        content[AUDIENCE_KEY] = list(audience)
+    if thread:
+        content["m.relates_to"] = {"rel_type": "m.thread", "event_id": thread,
+                                   "is_falling_back": not reply_to,
+                                   "m.in_reply_to": {"event_id": reply_to or thread}}  # fmt: skip
+    elif reply_to:
+        content["m.relates_to"] = {"m.in_reply_to": {"event_id": reply_to}}
+    return content
+
+
+def file_content(
+    filename: str, mime: str, size: int, url: str | None, encrypted: dict[str, Any] | None
+) -> dict[str, Any]:
+    """An m.file message for an uploaded attachment (encrypted rooms get `file`, not `url`)."""
+    content: dict[str, Any] = {
+        "msgtype": "m.file",
+        "body": filename,
+        "filename": filename,
+        "info": {"mimetype": mime, "size": size},
+        "m.mentions": {},
+    }
+    if encrypted is not None:
+        content["file"] = {**encrypted, "url": url}
+    else:
+        content["url"] = url
+    return content
