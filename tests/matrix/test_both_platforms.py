@@ -39,10 +39,10 @@ async def test_discord_and_matrix_in_one_process(
                                              "mentor-signup", {"skills": "python"})  # fmt: skip
             await handle.response(timeout=10)
             # Matrix: a newcomer asks; only Matrix mentors may be suggested
-            user, client = await world.member("newcomer")
+            _, client = await world.member("newcomer")
             reply = await world.ask(client, world.room, "!mentor python", "waitlist")
             assert "discordmentor" not in reply["content"]["body"]
-            mmentor, mclient = await world.member("matrixmentor")
+            _, mclient = await world.member("matrixmentor")
             await world.ask(mclient, world.room, "!mentor-signup skills=python", "mentor")
             # Discord: a newcomer sees the Discord mentor only
             newbie = await server.add_member(guild.guild.id, None, "discordnewbie")
