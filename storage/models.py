@@ -57,6 +57,7 @@ class Member(SQLModel, table=True):
     bio: str = Field(default="", max_length=1000)
     is_bot: bool = False
     consent_at: datetime | None = _ts()
+    consent_withdrawn_at: datetime | None = _ts()
     joined_at: datetime | None = _ts(index=True)
     left_at: datetime | None = _ts()
 
@@ -162,6 +163,8 @@ class Pair(SQLModel, table=True):
     next_checkin_at: datetime | None = _ts(index=True)
     unanswered_checkins: int = 0
     wrapped_up_at: datetime | None = _ts()
+    mentee_ack_at: datetime | None = _ts()
+    mentor_ack_at: datetime | None = _ts()
 
 
 class CheckIn(SQLModel, table=True):
