@@ -85,6 +85,7 @@ class MentoringSection(Section):
     default_capacity: int = Field(default=3, ge=1, le=10)
     auto_pause_after: int = Field(default=2, ge=1, le=100)
     mentor_approval: bool = False
+    retention: Duration = timedelta(days=90)
 
     def programme(self) -> Programme:
         """The core's view of these settings."""

@@ -73,6 +73,10 @@ class Sweeper:
             ("programme ends", svc.lifecycle.wrap_up_due),
             ("anniversaries", partial(anniversaries, ctx)),
             ("digests", partial(weekly_digests, ctx)),
+            ("retention", svc.privacy.forget_departed),
+            ("cohorts", svc.cohorts.sweep),
+            ("office hours", svc.office_hours.remind_due),
+            ("tandem introductions", svc.tandem.expire_due),
         )
         for name, step in steps:
             try:

@@ -6,6 +6,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.core.groups import circles_note
 from bot.core.i18n import t
 from bot.core.ports import Button, Message
 from bot.core.requests import Suggestions
@@ -18,7 +19,12 @@ def render(loc: str, result: Suggestions) -> Message:
     """Ephemeral suggestions with one button per mentor and `Ask any mentor`."""
     lines = [t(loc, "privacy.first_contact", prefix="/")] if result.first_contact else []
     if result.waitlisted:
-        return Message("\n".join([*lines, t(loc, "mentor.waitlisted")]))
+        lines.append(t(loc, "mentor.waitlisted"))
+        if result.circles:
+            lines.append(circles_note(loc, result.circles, "/"))
+        joins = tuple(Button(t(loc, "button.join_circle") + f" #{c.id}", f"circle:join:{c.id}")
+                      for c in result.circles)  # fmt: skip
+        return Message("\n".join(lines), buttons=joins)
     lines.append(t(loc, "mentor.suggestions_intro"))
     lines += [t(loc, "discord.suggestion_line", index=s.index, name=s.name, reasons=s.reasons)
               for s in result.suggestions]  # fmt: skip

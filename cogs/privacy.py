@@ -28,13 +28,18 @@ class Privacy(commands.Cog):
     @app_commands.describe(action=ls("export or delete", "opt.data_action"))
     @app_commands.guild_only()
     async def my_data(self, interaction: discord.Interaction,
-                      action: Literal["export", "delete"]) -> None:  # fmt: skip
+                      action: Literal["export", "delete", "stop-messages", "allow-messages"]
+                      ) -> None:  # fmt: skip
         async def work() -> list[Message]:
             loc = locale_of(interaction)
             if action == "export":
                 data = await self.bot.services.privacy.export(actor_of(interaction))
                 file = Attachment("my-data.json", data, "application/json")
                 return [Message(t(loc, "privacy.exported"), files=(file,))]
+            if action in ("stop-messages", "allow-messages"):
+                given = action == "allow-messages"
+                await self.bot.services.privacy.set_consent(actor_of(interaction), given)
+                return [Message(t(loc, "privacy.consent_on" if given else "privacy.consent_off"))]
             button = Button(t(loc, "button.delete_data"), "privacy:delete:confirm", "danger")
             return [Message(t(loc, "discord.confirm_delete"), buttons=(button,))]
 

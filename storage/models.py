@@ -259,7 +259,9 @@ class Group(SQLModel, table=True):
     local_time: str | None = Field(default=None, max_length=5)
     timezone: str | None = Field(default=None, max_length=64)
     duration_minutes: int | None = None
-    status: str = Field(default="open", max_length=16)
+    status: str = Field(default="open", max_length=16)  # open | running | closed | cancelled
+    member_count: int = Field(default=0, sa_column_kwargs={"server_default": text("0")})
+    next_at: datetime | None = _ts(index=True)  # next cohort check-in or office-hours session
     created_at: datetime | None = _ts()
 
 
@@ -272,6 +274,51 @@ class GroupMember(SQLModel, table=True):
     member_id: int = Field(foreign_key="members.id", primary_key=True, index=True)
     role: str = Field(default="member", max_length=16)  # member | leader | rsvp
     joined_at: datetime | None = _ts()
+
+
+class Rsvp(SQLModel, table=True):
+    """A member's RSVP to one office-hours session (by its local date)."""
+
+    __tablename__ = "rsvps"
+
+    group_id: int = Field(foreign_key="groups.id", primary_key=True)
+    member_id: int = Field(foreign_key="members.id", primary_key=True, index=True)
+    occurs_on: date = Field(primary_key=True)
+    created_at: datetime | None = _ts()
+
+
+class TandemProfile(SQLModel, table=True):
+    """What a member offers and seeks for mutual mentoring."""
+
+    __tablename__ = "tandem_profiles"
+    __table_args__ = (Index("ix_tandem_pool", "community_id", "status"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id")
+    member_id: int = Field(foreign_key="members.id", unique=True)
+    offers: list[str] = _json_list()
+    seeks: list[str] = _json_list()
+    status: str = Field(default="seeking", max_length=16)  # seeking | introduced | paired | off
+    updated_at: datetime | None = _ts()
+
+
+class TandemIntro(SQLModel, table=True):
+    """A non-binding introduction of two tandem partners; both must confirm."""
+
+    __tablename__ = "tandem_intros"
+    __table_args__ = (Index("ix_tandem_intros_due", "status", "expires_at"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    community_id: int = Field(foreign_key="communities.id", index=True)
+    first_id: int = Field(foreign_key="members.id", index=True)
+    second_id: int = Field(foreign_key="members.id", index=True)
+    status: str = Field(default="proposed", max_length=16)  # proposed|started|declined|expired
+    first_confirmed_at: datetime | None = _ts()
+    second_confirmed_at: datetime | None = _ts()
+    created_at: datetime | None = _ts()
+    expires_at: datetime | None = _ts()
+    answered_at: datetime | None = _ts()
+    pair_id: int | None = Field(default=None, foreign_key="pairs.id")
 
 
 class Activity(SQLModel, table=True):

@@ -38,6 +38,9 @@ class FakePlatform:
         self.keys.add(key)
         return False
 
+    def space_link(self, community: CommunityRef, space_ref: str) -> str:
+        return f"<{space_ref}>"
+
     def mention(self, user_id: str) -> str:
         return f"<@{user_id}>"
 
@@ -60,12 +63,20 @@ class FakePlatform:
         self.deliveries.append(Delivery("channel", channel, message))
         return Sent(f"c{len(self.deliveries)}", "channel")
 
-    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
+    async def open_space(
+        self, community: CommunityRef, name: str, user_ids: list[str], *, public: bool = False
+    ) -> str:
         if self.fail_spaces:
             raise RuntimeError("platform down")
         ref = f"space{len(self.spaces) + 1}"
         self.spaces[ref] = (name, list(user_ids))
         return ref
+
+    async def add_to_space(
+        self, community: CommunityRef, space_ref: str, user_ids: list[str]
+    ) -> None:
+        members = self.spaces[space_ref][1]
+        members.extend(u for u in user_ids if u not in members)
 
     async def post_in_space(
         self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None

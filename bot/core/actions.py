@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from bot.core.context import Actor
 from bot.core.errors import InvalidInput
+from bot.core.group_actions import PREFIXES as GROUP_PREFIXES
+from bot.core.group_actions import run_group_action
 from bot.core.i18n import t
 from bot.core.ports import Message
 from bot.core.services import Services
@@ -21,6 +23,10 @@ def _id(text: str) -> int | None:
 async def run_action(services: Services, actor: Actor, action: str, locale: str) -> list[Message]:
     """Carry out an action; domain errors propagate for the caller to render."""
     loc = locale
+    if action.split(":")[0] in GROUP_PREFIXES:
+        handled = await run_group_action(services, actor, action, loc)
+        if handled is not None:
+            return handled
     match action.split(":"):
         case ["ask", request_id, choice] if request_id.isdigit():
             pick = None if choice == "any" else _id(choice)
@@ -35,8 +41,12 @@ async def run_action(services: Services, actor: Actor, action: str, locale: str)
             key = f"offer.declined_{declined.outcome}"
             return [Message(t(loc, key, mentee=declined.mentee_name))]
         case ["pair", "ack", pair_id] if pair_id.isdigit():
+            both = await services.safety.acknowledge(actor, int(pair_id))
+            key = "pair.ack_both" if both else "pair.ack_thanks"
+            return [Message(t(loc, key, name=actor.name))]
+        case ["pair", "helpmod", pair_id] if pair_id.isdigit():
             await services.pairs.pair_for(actor, int(pair_id), None)
-            return [Message(t(loc, "pair.ack_thanks", name=actor.name))]
+            return [Message(t(loc, "safety.how_to_ask", pair=pair_id))]
         case ["pair", "rate", pair_id, rating] if pair_id.isdigit() and rating.isdigit():
             await services.pairs.feedback(actor, int(pair_id), int(rating))
             return [Message(t(loc, "pair.feedback_thanks"))]

@@ -56,8 +56,8 @@ class CheckInService:
         if answer == "help":
             ref = self.ctx.ref(community)
             platform = self.ctx.platform(ref.platform)
+            space = platform.space_link(ref, pair.space_ref) if pair.space_ref else "—"
             text = t(self.ctx.locale_of(None, community), "checkin.help_alert",
-                     name=platform.mention(actor.user_id), pair=pair.id,
-                     space=pair.space_ref or "—")  # fmt: skip
+                     name=platform.mention(actor.user_id), pair=pair.id, space=space)  # fmt: skip
             await self.ctx.announce(ref, "moderation", text)
         return answer

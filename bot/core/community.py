@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import fields
 from typing import Any
 
-from bot.core.context import Actor, Context
+from bot.core.context import Actor, Context, check_length
 from bot.core.durations import format_duration, parse_duration
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.ports import CommunityRef
@@ -20,7 +20,8 @@ CHANNEL_KEYS = (
 ROLE_KEYS = ("moderator_roles", "mentor_role")
 PROGRAMME_KEYS = tuple(f.name for f in fields(Programme))
 LOCALE_KEY = "locale"
-SETUP_KEYS = (*CHANNEL_KEYS, *ROLE_KEYS, *PROGRAMME_KEYS, LOCALE_KEY)
+GUIDELINES_KEY = "guidelines"
+SETUP_KEYS = (*CHANNEL_KEYS, *ROLE_KEYS, *PROGRAMME_KEYS, LOCALE_KEY, GUIDELINES_KEY)
 _LIMITS = {"max_offer_attempts": (1, 20), "default_capacity": (1, 10), "auto_pause_after": (1, 100)}
 
 
@@ -89,6 +90,8 @@ class CommunityService:
         stored: Any
         if key in PROGRAMME_KEYS:
             stored = _programme_value(key, str(value).strip())
+        elif key == GUIDELINES_KEY:
+            stored = check_length(str(value), 1500, "guidelines")
         elif key == LOCALE_KEY:
             if str(value) not in ("en", "de"):
                 raise InvalidInput("error.locale", value=str(value)[:10])

@@ -66,7 +66,12 @@ class Context:
         return self.locale
 
     async def tell(self, ref: CommunityRef, member: Member, key: str, /, **params: Any) -> bool:
-        """Send a localized private note; a failed delivery is logged, never raised."""
+        """Send a localized private note; a failed delivery is logged, never raised.
+
+        Members who withdrew consent get no private messages.
+        """
+        if member.consent_withdrawn_at is not None:
+            return False
         text = t(self.locale_of(member), key, name=member.display_name, **params)
         try:
             await self.platform(ref.platform).send_to_member(

@@ -1,18 +1,26 @@
-"""Goals and milestones of a pair: add, list, complete (celebrated in the pair space)."""
+"""Goals and milestones of a pair or tandem: add, list, complete (celebrated in the pair space).
+
+Milestones are goals with a parent; completed milestones count towards recognition badges.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.i18n import t
+from bot.core.outbox import Letter, enqueue
 from bot.core.pairs import PairService
 from bot.core.ports import Message
-from storage.models import Community, Goal
+from storage.models import Badge, Community, Goal, Member, Pair
 
 MAX_GOALS = 25
+MAX_MILESTONES = 10
+MILESTONE_BADGES = (("first_milestone", 1), ("ten_milestones", 10))
+Tree = list[tuple[Goal, list[Goal]]]
 
 
 class GoalService:
@@ -22,9 +30,12 @@ class GoalService:
         self.ctx = ctx
         self.pairs = pairs
 
-    async def _goals(self, pair_id: int) -> list[Goal]:
+    async def _goals(self, pair_id: int, parent: int | None = None) -> list[Goal]:
+        """Top-level goals of a pair, or the milestones under goal `parent`."""
         async with self.ctx.db() as s:
-            stmt = select(Goal).where(col(Goal.pair_id) == pair_id).order_by(col(Goal.id))
+            under = (col(Goal.parent_id).is_(None) if parent is None
+                     else col(Goal.parent_id) == parent)  # fmt: skip
+            stmt = select(Goal).where(col(Goal.pair_id) == pair_id, under).order_by(col(Goal.id))
             return list((await s.execute(stmt)).scalars())
 
     async def add(self, actor: Actor, title: str, *, space_ref: str | None = None) -> list[Goal]:
@@ -66,3 +77,111 @@ class GoalService:
             ref = self.ctx.ref(community)
             await self.ctx.platform(ref.platform).post_in_space(ref, pair.space_ref, Message(text))
         return goal
+
+    # ----- milestones --------------------------------------------------------------------
+    async def tree(self, actor: Actor, *, space_ref: str | None = None) -> Tree:
+        """The pair's goals, each with its milestones."""
+        pair = await self.pairs.pair_for(actor, None, space_ref)
+        goals = await self._goals(pair.id or 0)
+        return [(g, await self._goals(pair.id or 0, g.id)) for g in goals]
+
+    async def _goal(self, pair_id: int, number: int) -> Goal:
+        goals = await self._goals(pair_id)
+        if not 1 <= number <= len(goals):
+            raise NotFound("goals.bad_number", count=len(goals))
+        return goals[number - 1]
+
+    async def add_milestone(self, actor: Actor, goal_number: int, title: str, *,
+                            space_ref: str | None = None) -> str:  # fmt: skip
+        """Add a milestone under goal `goal_number`; returns its number ('2.1')."""
+        title = check_length(title, 200, "milestone")
+        if not title:
+            raise InvalidInput("milestone.empty")
+        pair = await self.pairs.pair_for(actor, None, space_ref)
+        goal = await self._goal(pair.id or 0, goal_number)
+        existing = await self._goals(pair.id or 0, goal.id)
+        if len(existing) >= MAX_MILESTONES:
+            raise Conflict("milestone.too_many", limit=MAX_MILESTONES)
+        async with self.ctx.db.begin() as s:
+            _, member = await self.ctx.resolve(s, actor)
+            s.add(Goal(pair_id=pair.id, parent_id=goal.id, title=title, created_by=member.id,
+                       created_at=self.ctx.clock.now()))  # fmt: skip
+        return f"{goal_number}.{len(existing) + 1}"
+
+    async def complete_milestone(self, actor: Actor, number: str, *,
+                                 space_ref: str | None = None) -> Goal:  # fmt: skip
+        """Mark milestone 'G.M' done; celebrated in the pair space, counted for badges."""
+        goal_no, _, step = number.strip().partition(".")
+        if not goal_no.isdigit() or not step.isdigit():
+            raise InvalidInput("milestone.bad_number", value=number[:10])
+        pair = await self.pairs.pair_for(actor, None, space_ref)
+        goal = await self._goal(pair.id or 0, int(goal_no))
+        steps = await self._goals(pair.id or 0, goal.id)
+        if not 1 <= int(step) <= len(steps):
+            raise NotFound("milestone.bad_step", count=len(steps), goal=goal_no)
+        now = self.ctx.clock.now()
+        async with self.ctx.db.begin() as s:
+            milestone = await s.get(Goal, steps[int(step) - 1].id)
+            assert milestone is not None
+            if milestone.done:
+                raise Conflict("goals.already_done", title=milestone.title)
+            milestone.done, milestone.completed_at = True, now
+            community = await s.get(Community, pair.community_id)
+            assert community is not None
+            await s.flush()
+            for member_id in (pair.mentee_id, pair.mentor_member_id):
+                await milestone_badges(self.ctx, s, member_id)
+        if pair.space_ref:
+            text = t(self.ctx.locale_of(None, community), "milestone.celebrate", name=actor.name,
+                     title=milestone.title, goal=goal.title)  # fmt: skip
+            ref = self.ctx.ref(community)
+            await self.ctx.platform(ref.platform).post_in_space(ref, pair.space_ref, Message(text))
+        return milestone
+
+
+async def milestones_reached(s: AsyncSession, member_id: int) -> int:
+    """Completed milestones in every pair or tandem the member is part of."""
+    mine = select(col(Pair.id)).where(
+        or_(col(Pair.mentee_id) == member_id, col(Pair.mentor_member_id) == member_id)
+    )
+    stmt = (
+        select(func.count())
+        .select_from(Goal)
+        .where(
+            col(Goal.pair_id).in_(mine), col(Goal.parent_id).is_not(None), col(Goal.done).is_(True)
+        )
+    )
+    return int((await s.execute(stmt)).scalar_one())
+
+
+async def milestone_badges(ctx: Context, s: AsyncSession, member_id: int) -> list[str]:
+    """Milestone badges earned and not yet held; each is announced once."""
+    member = await s.get(Member, member_id)
+    if member is None:
+        return []
+    reached = await milestones_reached(s, member_id)
+    have = set((await s.execute(
+        select(col(Badge.badge)).where(col(Badge.member_id) == member_id))).scalars())  # fmt: skip
+    new = [b for b, needed in MILESTONE_BADGES if reached >= needed and b not in have]
+    now = ctx.clock.now()
+    for badge in new:
+        s.add(Badge(member_id=member_id, badge=badge, awarded_at=now, announced_at=now))
+    await enqueue(s, [
+        Letter(f"badge:{member_id}:{b}", member.community_id, "badge", "channel", "recognition",
+               "milestone.badge", {"badge_key": f"badge.{b}", "badge_id": b, "count": reached},
+               {"member": member.platform_user_id})
+        for b in new
+    ], now)  # fmt: skip
+    return new
+
+
+def tree_text(locale: str, tree: Tree) -> str:
+    """Goals with their numbered milestones ('2.1 ✅ …'), or the 'no goals yet' note."""
+    if not tree:
+        return t(locale, "goals.list_empty")
+    lines = [t(locale, "goals.list_title")]
+    for i, (goal, steps) in enumerate(tree, 1):
+        lines.append(f"{i}. {'✅' if goal.done else '⬜'} {goal.title}")
+        for j, step in enumerate(steps, 1):
+            lines.append(f"    {i}.{j} {'✅' if step.done else '⬜'} {step.title}")
+    return "\n".join(lines)

@@ -7,9 +7,11 @@ run them; what they want to say goes to the outbox with a unique key.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
@@ -59,58 +61,99 @@ class Lifecycle:
                 ).all()
             for start in range(0, len(due), 100):
                 async with self.ctx.db.begin() as s:
-                    for pair_id, old in due[start : start + 100]:
-                        made += await self._checkin(s, int(pair_id), old, now)
+                    made += await self._checkins(s, due[start : start + 100], now)
                 # SQLite's busy handler is not fair: pause so waiting writers get a turn.
                 await asyncio.sleep(WRITER_PAUSE)
             if len(due) < batch:
                 return made
 
-    async def _checkin(self, s: AsyncSession, pair_id: int, old: datetime, now: datetime) -> int:
-        pair = await s.get(Pair, pair_id)
-        community = await s.get(Community, pair.community_id) if pair else None
-        if pair is None or community is None:
-            return 0
-        interval = self.ctx.programme_for(community).checkin_interval
-        following = (as_utc(old) or now) + interval
-        if following <= now:  # far behind (bot was down): no burst of stale check-ins
-            following = now + interval
-        won = await s.execute(
-            update(Pair)
-            .where(col(Pair.id) == pair_id, col(Pair.next_checkin_at) == old)
-            .values(next_checkin_at=following)
-        )
-        if getattr(won, "rowcount", 0) != 1:
-            return 0  # another process scheduled this one
-        last = (
-            await s.execute(
-                select(CheckIn).where(col(CheckIn.pair_id) == pair_id)
-                .order_by(col(CheckIn.seq).desc()).limit(1)
+    async def _checkins(self, s: AsyncSession, chunk: Sequence[Any], now: datetime) -> int:
+        """Claim and create the check-ins of up to 100 due pairs in one transaction."""
+        pairs = {
+            p.id: p
+            for p in (await s.execute(
+                select(Pair).where(col(Pair.id).in_([int(i) for i, _ in chunk])))).scalars()
+        }  # fmt: skip
+        won: list[tuple[Pair, datetime]] = []
+        for pair_id, old in chunk:
+            pair = pairs.get(int(pair_id))
+            community = await s.get(Community, pair.community_id) if pair else None
+            if pair is None or community is None:
+                continue
+            interval = self.ctx.programme_for(community).checkin_interval
+            following = (as_utc(old) or now) + interval
+            if following <= now:  # far behind (bot was down): no burst of stale check-ins
+                following = now + interval
+            claimed = await s.execute(
+                update(Pair)
+                .where(col(Pair.id) == pair.id, col(Pair.next_checkin_at) == old)
+                .values(next_checkin_at=following)
+                .execution_options(synchronize_session=False)
             )
-        ).scalar_one_or_none()  # fmt: skip
+            if getattr(claimed, "rowcount", 0) == 1:  # else another process has it
+                won.append((pair, old))
+        if not won:
+            return 0
+        ids = [p.id for p, _ in won]
+        newest = (
+            select(col(CheckIn.pair_id), func.max(CheckIn.seq).label("seq"))
+            .where(col(CheckIn.pair_id).in_(ids)).group_by(col(CheckIn.pair_id)).subquery()
+        )  # fmt: skip
+        last = {
+            c.pair_id: c
+            for c in (await s.execute(select(CheckIn).join(newest, and_(
+                col(CheckIn.pair_id) == newest.c.pair_id, col(CheckIn.seq) == newest.c.seq
+            )))).scalars()
+        }  # fmt: skip
+        member_ids = {m for p, _ in won for m in (p.mentee_id, p.mentor_member_id)}
+        members = {
+            m.id: m
+            for m in (await s.execute(
+                select(Member).where(col(Member.id).in_(member_ids)))).scalars()
+        }  # fmt: skip
+        letters: list[Letter] = []
+        made = 0
+        for pair, old in won:
+            made += self._checkin(s, pair, old, last.get(pair.id or 0), members, letters, now)
+        await enqueue(s, letters, now)
+        return made
+
+    def _checkin(
+        self,
+        s: AsyncSession,
+        pair: Pair,
+        old: datetime,
+        last: CheckIn | None,
+        members: dict[int | None, Member],
+        letters: list[Letter],
+        now: datetime,
+    ) -> int:
+        """One claimed pair: count silence, nudge after two, add the check-in and its letter."""
+        mentee, mentor = members[pair.mentee_id], members[pair.mentor_member_id]
+        cid, pair_id = pair.community_id, pair.id
         seq = (last.seq + 1) if last else 1
-        mentee, mentor = await self._members(s, pair)
-        letters = []
+        silent = mentee.consent_withdrawn_at or mentor.consent_withdrawn_at
+        if silent:
+            return 0  # a partner withdrew consent: no check-ins for this pair
         if last is not None and last.answer is None:
             pair.unanswered_checkins += 1
             if pair.unanswered_checkins == NUDGE_AFTER:
                 letters += [
-                    Letter(f"nudge:{pair_id}:{seq}:{who.id}", community.id or 0, "nudge",
-                           "member", str(who.id), "checkin.nudge", {"pair": pair_id},
+                    Letter(f"nudge:{pair_id}:{seq}:{who.id}", cid, "nudge", "member",
+                           str(who.id), "checkin.nudge", {"pair": pair_id},
                            {"partner": other.platform_user_id})
                     for who, other in ((mentee, mentor), (mentor, mentee))
                 ]  # fmt: skip
-        s.add(CheckIn(pair_id=pair_id, seq=seq, due_at=as_utc(old), sent_at=now))
+        s.add(CheckIn(pair_id=pair_id or 0, seq=seq, due_at=as_utc(old), sent_at=now))
         if pair.space_ref:
             template = "checkin.reflection" if seq % REFLECT_EVERY == 0 else "checkin.prompt"
             buttons = tuple((label, f"checkin:{answer}:{pair_id}", style)
                             for label, answer, style in CHECKIN_BUTTONS)  # fmt: skip
             letters.append(Letter(
-                f"checkin:{pair_id}:{seq}", community.id or 0, "checkin", "space",
-                pair.space_ref, template, {"seq": seq},
+                f"checkin:{pair_id}:{seq}", cid, "checkin", "space", pair.space_ref, template,
+                {"seq": seq},
                 {"mentee": mentee.platform_user_id, "mentor": mentor.platform_user_id}, buttons,
             ))  # fmt: skip
-        await enqueue(s, letters, now)
         return 1
 
     # ----- programme end -----------------------------------------------------------------

@@ -108,7 +108,7 @@ class Postman:
             )
             return [int(i) for i in claimed.scalars() if i is not None]
 
-    async def deliver(self, limit: int = 100) -> int:
+    async def deliver(self, limit: int = 250) -> int:
         """Claim and send one batch; returns how many were sent."""
         ids = await self.claim(limit)
         if not ids:
@@ -121,7 +121,7 @@ class Postman:
 
         return sum(await asyncio.gather(*(one(i) for i in ids)))
 
-    async def drain(self, limit: int = 100) -> int:
+    async def drain(self, limit: int = 250) -> int:
         """Deliver batches until nothing is due."""
         total = 0
         while sent := await self.deliver(limit):
@@ -137,8 +137,10 @@ class Postman:
             community = await s.get(Community, row.community_id)
             member = await s.get(Member, int(row.target)) if row.target_kind == "member" else None
             assert community is not None
-        if member is not None and member.platform_user_id.startswith("deleted:"):
-            await self._mark_sent(outbox_id)  # the member deleted their data meanwhile
+        if member is not None and (
+            member.platform_user_id.startswith("deleted:") or member.consent_withdrawn_at
+        ):
+            await self._mark_sent(outbox_id)  # deleted their data or withdrew consent meanwhile
             return False
         ref = self.ctx.ref(community)
         platform = self.ctx.platform(ref.platform)

@@ -104,11 +104,15 @@ class PairService:
             assert stored is not None
             stored.space_ref = space
         locale = self.ctx.locale_of(None, community)
+        guidelines = (community.settings or {}).get("guidelines") or t(locale, "pair.guidelines")
         welcome = Message(
             t(locale, "pair.welcome", mentee=platform.mention(mentee.platform_user_id),
               mentor=platform.mention(mentor.platform_user_id))
-            + "\n\n" + t(locale, "pair.guidelines") + "\n\n" + t(locale, "pair.goals_prompt"),
-            buttons=(Button(t(locale, "button.ack_guidelines"), f"pair:ack:{pair_id}", "primary"),),
+            + "\n\n" + guidelines + "\n\n" + t(locale, "pair.goals_prompt"),
+            buttons=(
+                Button(t(locale, "button.ack_guidelines"), f"pair:ack:{pair_id}", "primary"),
+                Button(t(locale, "button.contact_mod"), f"pair:helpmod:{pair_id}", "secondary"),
+            ),
             mentions=tuple(users),
         )  # fmt: skip
         try:

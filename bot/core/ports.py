@@ -64,6 +64,9 @@ class Platform(Protocol):
     def mention(self, user_id: str) -> str:
         """How to write a notifying mention of this user in message text."""
 
+    def space_link(self, community: CommunityRef, space_ref: str) -> str:
+        """How to point moderators at a private space (a link, never its messages)."""
+
     async def send_to_member(
         self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
     ) -> Sent:
@@ -74,8 +77,18 @@ class Platform(Protocol):
     ) -> Sent:
         """Post to a configured channel: welcome, mentors, moderation, recognition, help."""
 
-    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
-        """Open a private space (thread/room) with these members; return its reference."""
+    async def open_space(
+        self, community: CommunityRef, name: str, user_ids: list[str], *, public: bool = False
+    ) -> str:
+        """Open a private space (thread/room) with these members; return its reference.
+
+        `public`: an open space any community member may find and join (topic circles).
+        """
+
+    async def add_to_space(
+        self, community: CommunityRef, space_ref: str, user_ids: list[str]
+    ) -> None:
+        """Add members to a space opened earlier (a group's late joiners)."""
 
     async def post_in_space(
         self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.core.badges import award_badges
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, NotAllowed, NotFound
+from bot.core.groups import GroupService, GroupView
 from bot.core.i18n import t
 from bot.core.matching import MenteeWish, MentorFacts, Score, rank
 from bot.core.pairs import PairService
@@ -52,6 +53,7 @@ class Suggestions:
     suggestions: list[Suggestion]
     waitlisted: bool
     first_contact: bool
+    circles: list[GroupView] = field(default_factory=list)  # when no mentor fits
 
 
 @dataclass(frozen=True)
@@ -114,9 +116,12 @@ class RequestService:
                 for i, (sc, m) in enumerate(top)
             ]  # fmt: skip
             ref = self.ctx.ref(community)
+        circles: list[GroupView] = []
         if not suggestions:
             await self._tell_moderators_waitlisted(ref, community, member, topic)
-        return Suggestions(request.id, suggestions, not suggestions, first_contact)
+            terms = topic_terms(topic) or list(member.interests or [])
+            circles = await GroupService(self.ctx).circles_for(community.id, terms)
+        return Suggestions(request.id, suggestions, not suggestions, first_contact, circles)
 
     async def ask(
         self, actor: Actor, choice: int | None, *, request_id: int | None = None

@@ -20,6 +20,7 @@ class Programme:
     default_capacity: int = 3
     auto_pause_after: int = 2
     mentor_approval: bool = False
+    retention: timedelta = timedelta(days=90)
 
     def merged(self, overrides: dict[str, Any]) -> Programme:
         """These defaults with a community's stored overrides applied (unknown keys ignored)."""

@@ -9,9 +9,10 @@ from dataclasses import dataclass
 
 from bot.core.actions import run_action
 from bot.core.context import Actor
-from bot.core.errors import DomainError, InvalidInput, NotAllowed
+from bot.core.errors import DomainError, InvalidInput
+from bot.core.groups import circles_note
 from bot.core.i18n import t
-from bot.core.ports import Attachment, Button, Message
+from bot.core.ports import Message
 from bot.core.requests import Suggestions
 from bot.core.services import Services
 from bot.text.parser import Command, parse
@@ -23,7 +24,8 @@ _HANDLERS: dict[str, Handler] = {}
 HELP_ORDER = (
     "mentor", "ask", "accept", "decline", "mentor-signup", "mentor-status", "mentor-digest",
     "profile", "checkin", "goals", "end", "feedback", "extend", "thanks", "my-data",
-    "mentoring-setup", "mentoring-report", "help",
+    "cohort", "office-hours", "circle", "tandem", "milestone",
+    "help-mod", "mod", "mentoring-setup", "mentoring-report", "help",
 )  # fmt: skip
 
 
@@ -106,6 +108,8 @@ class TextRouter:
             lines.append(t(loc, "privacy.first_contact", prefix=self.prefix))
         if result.waitlisted:
             lines.append(t(loc, "mentor.waitlisted"))
+            if result.circles:
+                lines.append(circles_note(loc, result.circles, self.prefix))
             return Message("\n".join(lines))
         lines.append(t(loc, "mentor.suggestions_intro"))
         for s in result.suggestions:
@@ -293,45 +297,6 @@ async def _thanks(router: TextRouter, msg: Incoming, cmd: Command) -> list[Messa
     return [Message(t(loc, "thanks.reply", name=done.to_name))]
 
 
-@command("my-data")
-async def _my_data(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
-    loc, what = router.locale(msg.actor), (cmd.word(0) or "").lower()
-    if what == "export":
-        data = await router.services.privacy.export(msg.actor)
-        file = Attachment("my-data.json", data, "application/json")
-        return [Message(t(loc, "privacy.exported"), files=(file,))]
-    if what == "delete" and (cmd.word(1) or "").lower() == "confirm":
-        return await router.run(msg.actor, "privacy:delete:confirm")
-    if what == "delete":
-        button = Button(t(loc, "button.delete_data"), "privacy:delete:confirm", "danger")
-        return [Message(t(loc, "privacy.confirm_delete", prefix=router.prefix), buttons=(button,))]
-    raise InvalidInput("usage.my_data", prefix=router.prefix)
-
-
-@command("mentoring-setup")
-async def _setup(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
-    loc, svc = router.locale(msg.actor), router.services.community
-    moderator = await router.is_moderator(msg.actor)
-    if not cmd.words and not cmd.options:
-        if not moderator:
-            raise NotAllowed("setup.not_allowed")
-        current = await svc.settings(msg.actor)
-        shown = ", ".join(f"{k}={v}" for k, v in sorted(current.items())) or "—"
-        return [Message(t(loc, "setup.current", settings=shown, prefix=router.prefix))]
-    pairs = list(cmd.options.items()) or [(cmd.words[0], " ".join(cmd.words[1:]))]
-    for key, value in pairs:
-        if not value:
-            raise InvalidInput("usage.setup", prefix=router.prefix)
-        await svc.configure(msg.actor, key, value, moderator=moderator)
-    return [Message(t(loc, "setup.saved", keys=", ".join(k for k, _ in pairs)))]
-
-
-@command("mentoring-report")
-async def _report(router: TextRouter, msg: Incoming, cmd: Command) -> list[Message]:
-    loc, word = router.locale(msg.actor), cmd.word(0)
-    if word is not None and not word.isdigit():
-        raise InvalidInput("usage.report", prefix=router.prefix)
-    days = int(word) if word else 30
-    moderator = await router.is_moderator(msg.actor)
-    report = await router.services.reports.report(msg.actor, days, moderator=moderator)
-    return [Message("\n".join([t(loc, "report.title", days=days), *report.lines(loc)]))]
+# Commands for data rights, safety and moderators live in their own module; importing it
+# registers them (it needs `command` above).
+from bot.text import admin_commands, group_commands  # noqa: E402, F401

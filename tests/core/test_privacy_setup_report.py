@@ -43,8 +43,8 @@ async def test_export_contains_every_table_that_references_the_member(router: Te
     data = json.loads(file.data)
     assert data["member"]["platform_user_id"] == "alice"
     assert data["member"]["goals"] == "ship a PR"
-    assert data["requests"][0]["note"] == "I am stuck on packaging"
-    assert len(data["pairs"]) == 1 and data["thanks_given"][0]["message"] == "you rock"
+    assert data["mentor_requests"][0]["note"] == "I am stuck on packaging"
+    assert len(data["pairs"]) == 1 and data["kudos"][0]["message"] == "you rock"
 
 
 async def test_delete_needs_confirmation_and_leaves_no_identity(

@@ -125,7 +125,7 @@ async def test_thanks_my_data_and_setup(fake_discord: FakeDiscord, tmp_path: Pat
         (file,) = export.attachments
         data = json.loads(file.data)
         assert data["member"]["platform_user_id"] == str(alice.user.id)
-        assert data["thanks_given"][0]["message"] == "great help"
+        assert data["kudos"][0]["message"] == "great help"
 
         confirm = await env.answer_message(await env.slash(alice, "my-data", {"action": "delete"}))
         assert "Press the button" in confirm.content

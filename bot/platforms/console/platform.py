@@ -17,6 +17,7 @@ class Space:
 
     name: str
     members: list[str]
+    public: bool = False
 
 
 @dataclass
@@ -29,6 +30,10 @@ class ConsolePlatform:
     buttons: dict[str, tuple[Button, ...]] = field(default_factory=dict)
     log: list[tuple[str, str]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+    def space_link(self, community: CommunityRef, space_ref: str) -> str:
+        space = self.spaces.get(space_ref)
+        return f'"{space.name}"' if space else space_ref
 
     def mention(self, user_id: str) -> str:
         return f"@{user_id}"
@@ -56,13 +61,22 @@ class ConsolePlatform:
     ) -> Sent:
         return Sent(self._show(f"#{channel}", message, list(message.mentions)), "channel")
 
-    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
+    async def open_space(
+        self, community: CommunityRef, name: str, user_ids: list[str], *, public: bool = False
+    ) -> str:
         ref = f"space-{len(self.spaces) + 1}"
-        self.spaces[ref] = Space(name, list(user_ids))
-        line = f'[space] "{name}" opened for {", ".join(user_ids)}'
+        self.spaces[ref] = Space(name, list(user_ids), public)
+        kind = "open space" if public else "space"
+        line = f'[{kind}] "{name}" opened for {", ".join(user_ids)}'
         self.log.append(("space", line))
         self.write(line)
         return ref
+
+    async def add_to_space(
+        self, community: CommunityRef, space_ref: str, user_ids: list[str]
+    ) -> None:
+        space = self.spaces[space_ref]
+        space.members.extend(u for u in user_ids if u not in space.members)
 
     async def post_in_space(
         self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None

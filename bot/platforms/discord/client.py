@@ -25,7 +25,8 @@ log = logging.getLogger(__name__)
 
 COGS = (
     "cogs.onboarding", "cogs.mentoring", "cogs.mentors", "cogs.profile", "cogs.pairs",
-    "cogs.recognition", "cogs.privacy", "cogs.admin",
+    "cogs.recognition", "cogs.privacy", "cogs.admin", "cogs.moderation", "cogs.groups",
+    "cogs.tandem",
 )  # fmt: skip
 
 
@@ -110,18 +111,23 @@ class MentorBot(commands.Bot):
     # ----- buttons and errors --------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, action: str, guild_id: int) -> None:
         """A persistent button: run its action for whoever pressed it."""
-        if action.startswith("pair:feedback:") and action.rsplit(":", 1)[1].isdigit():
-            from cogs.pairs import FeedbackModal  # the form lives with the pair commands
+        kind, _, number = action.rpartition(":")
+        if kind in ("pair:feedback", "pair:helpmod") and number.isdigit():
+            # Both open a form; the forms live with their commands.
+            from cogs.moderation import HelpModal
+            from cogs.pairs import FeedbackModal
 
-            modal = FeedbackModal(self, locale_of(interaction), int(action.rsplit(":", 1)[1]))
-            await interaction.response.send_modal(modal)
+            form = FeedbackModal if kind == "pair:feedback" else HelpModal
+            await interaction.response.send_modal(form(self, locale_of(interaction), int(number)))
             return
 
         async def work() -> list[Message]:
             actor = actor_of(interaction, guild_id)
             return await run_action(self.services, actor, action, locale_of(interaction))
 
-        slow = action.startswith(("offer:accept", "offer:decline", "privacy:"))
+        slow = action.startswith(
+            ("offer:accept", "offer:decline", "privacy:", "tandem:", "cohort:join")
+        )
         await guarded(interaction, work, defer=slow)
 
     async def _on_tree_error(

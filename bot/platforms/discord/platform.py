@@ -33,6 +33,10 @@ class DiscordPlatform:
     def __init__(self, bot: MentorBot) -> None:
         self.bot = bot
 
+    def space_link(self, community: CommunityRef, space_ref: str) -> str:
+        """A clickable link to the pair's thread."""
+        return f"<#{space_ref}>"
+
     def mention(self, user_id: str) -> str:
         return f"<@{user_id}>"
 
@@ -81,19 +85,38 @@ class DiscordPlatform:
         sent = await self._send(community, target, channel_id, message, key)
         return Sent(str(sent.id), "channel")
 
-    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
+    async def open_space(
+        self, community: CommunityRef, name: str, user_ids: list[str], *, public: bool = False
+    ) -> str:
         channel_id = await self.bot.channel_id(community, "mentoring")
         parent: Any = self.bot.get_channel(channel_id) if channel_id else None
         if not isinstance(parent, discord.TextChannel):
             raise RuntimeError(f"no mentoring channel configured for guild {community.external_id}")
         await self.bot.pacer.wait_overall()
-        thread = await parent.create_thread(
-            name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.private_thread, invitable=False
-        )
+        if public:  # an open thread anyone who sees the mentoring channel may join
+            thread = await parent.create_thread(
+                name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.public_thread
+            )
+        else:
+            thread = await parent.create_thread(
+                name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.private_thread,
+                invitable=False,
+            )  # fmt: skip
         for user_id in user_ids:
             await self.bot.pacer.wait_overall()
             await thread.add_user(discord.Object(id=int(user_id)))
         return str(thread.id)
+
+    async def add_to_space(
+        self, community: CommunityRef, space_ref: str, user_ids: list[str]
+    ) -> None:
+        """Add members to an existing thread (thread-members API)."""
+        thread: Any = self.bot.get_channel(int(space_ref))
+        if thread is None:
+            thread = await self.bot.fetch_channel(int(space_ref))
+        for user_id in user_ids:
+            await self.bot.pacer.wait_overall()
+            await thread.add_user(discord.Object(id=int(user_id)))
 
     async def post_in_space(
         self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None

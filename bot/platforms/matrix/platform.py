@@ -8,10 +8,12 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterable
 from typing import Any
 
+from nio import RoomCreateResponse, RoomInviteError, RoomPreset, RoomVisibility
+
 from bot.config import MatrixRoom, MatrixSection
 from bot.core.i18n import t
 from bot.core.ports import CommunityRef, Message, Sent
-from bot.platforms.matrix.client import MatrixClient
+from bot.platforms.matrix.client import PAIR_POWER_LEVELS, MatrixClient
 from bot.platforms.matrix.render import (
     ACTIONS_KEY,
     AUDIENCE_KEY,
@@ -64,6 +66,10 @@ class MatrixPlatform:
         """Rooms the bot opens are encrypted when configured and this process can encrypt."""
         return self.settings.encrypt_rooms and self.client.e2e
 
+    def space_link(self, community: CommunityRef, space_ref: str) -> str:
+        """A link moderators can open: the pair room on matrix.to."""
+        return f"https://matrix.to/#/{space_ref}"
+
     def mention(self, user_id: str) -> str:
         """The user id itself: rendered as a pill, and kept in `body`."""
         return user_id
@@ -104,13 +110,34 @@ class MatrixPlatform:
         event_id = await self.send(room_id, message, community.external_id, key=key)
         return Sent(event_id, "channel", {"room_id": room_id})
 
-    async def open_space(self, community: CommunityRef, name: str, user_ids: list[str]) -> str:
-        """An invite-only pair room with both invited."""
-        room_id = await self.client.create_room(
-            name=name, invite=list(user_ids), direct=False, encrypt=self.encrypt
-        )
+    async def open_space(
+        self, community: CommunityRef, name: str, user_ids: list[str], *, public: bool = False
+    ) -> str:
+        """An invite-only room with these members invited; `public`: anyone may join it."""
+        if public:
+            # Open to join (not listed in the server's directory), never encrypted.
+            resp = await self.client.nio.room_create(
+                visibility=RoomVisibility.private, name=name, preset=RoomPreset.public_chat,
+                invite=list(user_ids), power_level_override=PAIR_POWER_LEVELS,
+            )  # fmt: skip
+            if not isinstance(resp, RoomCreateResponse):
+                raise RuntimeError(f"could not create a room: {resp}")
+            room_id = str(resp.room_id)
+        else:
+            room_id = await self.client.create_room(
+                name=name, invite=list(user_ids), direct=False, encrypt=self.encrypt
+            )
         self.state.remember_pair_room(room_id, community.external_id)
         return room_id
+
+    async def add_to_space(
+        self, community: CommunityRef, space_ref: str, user_ids: list[str]
+    ) -> None:
+        """Invite members to an existing room."""
+        for user_id in user_ids:
+            resp = await self.client.nio.room_invite(space_ref, user_id)
+            if isinstance(resp, RoomInviteError):
+                raise RuntimeError(f"could not invite {user_id} to {space_ref}: {resp}")
 
     async def post_in_space(
         self, community: CommunityRef, space_ref: str, message: Message, *, key: str | None = None

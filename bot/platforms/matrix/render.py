@@ -62,6 +62,16 @@ def command_for(action: str, prefix: str) -> str | None:
             return f"{prefix}my-data delete confirm"
         case ["pair", "rate", pair, rating]:
             return f"{prefix}feedback {pair} {rating}"
+        case ["cohort", "join", group]:
+            return f"{prefix}cohort join {group}"
+        case ["circle", "join", group]:
+            return f"{prefix}circle join {group}"
+        case ["oh", "rsvp", group]:
+            return f"{prefix}office-hours rsvp {group}"
+        case ["oh", "rsvp", group, day]:
+            return f"{prefix}office-hours rsvp {group} {day}"
+        case ["tandem", intro, ("confirm" | "decline") as verb]:
+            return f"{prefix}tandem {verb} {intro}"
     return None
 
 

@@ -1,0 +1,151 @@
+"""/mentoring-mod: moderator tools (checked here, not only by Discord), and help requests."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.core.i18n import t
+from bot.core.ports import Attachment, Message
+from bot.platforms.discord.client import MentorBot
+from bot.platforms.discord.render import actor_of, guarded, locale_of
+from bot.platforms.discord.translator import ls
+
+
+class HelpModal(discord.ui.Modal):
+    """'Contact a moderator' from a pair thread: the reporter's own words, nothing else."""
+
+    def __init__(self, bot: MentorBot, loc: str, pair_id: int) -> None:
+        super().__init__(title=t(loc, "discord.helpmod_title")[:45])
+        self.bot, self.pair_id = bot, pair_id
+        self.words: discord.ui.TextInput[HelpModal] = discord.ui.TextInput(
+            label=t(loc, "discord.helpmod_label")[:45],
+            style=discord.TextStyle.paragraph,
+            max_length=1000,
+        )
+        self.add_item(self.words)
+
+    async def on_submit(self, interaction: discord.Interaction) -> None:
+        async def work() -> list[Message]:
+            await self.bot.services.safety.contact_moderators(
+                actor_of(interaction), self.words.value, pair_id=self.pair_id
+            )
+            return [Message(t(locale_of(interaction), "safety.sent"))]
+
+        await guarded(interaction, work)
+
+
+class Moderation(
+    commands.GroupCog,
+    group_name=ls("mentoring-mod", "cmd.mentoring-mod.name"),
+    group_description=ls(
+        "Moderator tools for the mentoring programme", "cmd.mentoring-mod.description"
+    ),
+):
+    """approve, remove, reassign, end, requests, export."""
+
+    def __init__(self, bot: MentorBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def _moderator(self, interaction: discord.Interaction) -> bool:
+        return await self.bot.is_moderator(interaction)
+
+    @app_commands.command(
+        name=ls("approve", "cmd.mod-approve.name"),
+        description=ls("Approve a mentor", "cmd.mod-approve.description"),
+    )
+    async def approve(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        moderator = await self._moderator(interaction)
+
+        async def work() -> list[Message]:
+            name = await self.bot.services.moderation.approve(
+                actor_of(interaction), str(member.id), moderator=moderator
+            )
+            return [Message(t(locale_of(interaction), "mod.approved", name=name))]
+
+        await guarded(interaction, work)
+
+    @app_commands.command(
+        name=ls("remove", "cmd.mod-remove.name"),
+        description=ls("Stop a mentor getting requests", "cmd.mod-remove.description"),
+    )
+    async def remove(self, interaction: discord.Interaction, member: discord.Member) -> None:
+        moderator = await self._moderator(interaction)
+
+        async def work() -> list[Message]:
+            name = await self.bot.services.moderation.remove(
+                actor_of(interaction), str(member.id), moderator=moderator
+            )
+            return [Message(t(locale_of(interaction), "mod.removed", name=name))]
+
+        await guarded(interaction, work)
+
+    @app_commands.command(
+        name=ls("reassign", "cmd.mod-reassign.name"),
+        description=ls("Give a mentee a new mentor", "cmd.mod-reassign.description"),
+    )
+    async def reassign(self, interaction: discord.Interaction, pair: int,
+                       mentor: discord.Member) -> None:  # fmt: skip
+        moderator = await self._moderator(interaction)
+
+        async def work() -> list[Message]:
+            new = await self.bot.services.moderation.reassign(
+                actor_of(interaction), pair, str(mentor.id), moderator=moderator
+            )
+            return [Message(t(locale_of(interaction), "mod.reassigned", id=pair, new=new))]
+
+        await guarded(interaction, work, defer=True)
+
+    @app_commands.command(
+        name=ls("end", "cmd.mod-end.name"), description=ls("End a pair", "cmd.mod-end.description")
+    )
+    async def end(self, interaction: discord.Interaction, pair: int) -> None:
+        moderator = await self._moderator(interaction)
+
+        async def work() -> list[Message]:
+            await self.bot.services.moderation.end_pair(actor_of(interaction), pair,
+                                                        moderator=moderator)  # fmt: skip
+            return [Message(t(locale_of(interaction), "mod.ended", id=pair))]
+
+        await guarded(interaction, work, defer=True)
+
+    @app_commands.command(
+        name=ls("requests", "cmd.mod-requests.name"),
+        description=ls("Requests still waiting", "cmd.mod-requests.description"),
+    )
+    async def requests(self, interaction: discord.Interaction) -> None:
+        moderator = await self._moderator(interaction)
+
+        async def work() -> list[Message]:
+            loc = locale_of(interaction)
+            waiting = await self.bot.services.moderation.open_requests(
+                actor_of(interaction), moderator=moderator
+            )
+            lines = [t(loc, "mod.requests_title", count=len(waiting))]
+            lines += [t(loc, "mod.request_line", id=r.id, mentee=r.mentee, topic=r.topic or "—",
+                        status=r.status) for r in waiting]  # fmt: skip
+            return [Message("\n".join(lines))]
+
+        await guarded(interaction, work)
+
+    @app_commands.command(
+        name=ls("export", "cmd.mod-export.name"),
+        description=ls("The programme as CSV", "cmd.mod-export.description"),
+    )
+    async def export(self, interaction: discord.Interaction) -> None:
+        moderator = await self._moderator(interaction)
+
+        async def work() -> list[Message]:
+            data = await self.bot.services.moderation.export_csv(
+                actor_of(interaction), moderator=moderator
+            )
+            file = Attachment("programme.csv", data, "text/csv")
+            return [Message(t(locale_of(interaction), "mod.exported"), files=(file,))]
+
+        await guarded(interaction, work, defer=True)
+
+
+async def setup(bot: MentorBot) -> None:
+    await bot.add_cog(Moderation(bot))
