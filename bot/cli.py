@@ -1,4 +1,4 @@
-"""`mentorbot run | check-config | db upgrade`."""
+"""`mentorbot run | check-config | db upgrade | report`."""
 
 from __future__ import annotations
 
@@ -25,6 +25,16 @@ def _parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db.add_argument("action", choices=["upgrade"])
     db.add_argument("--config", help="TOML config file")
+    report = sub.add_parser("report", help="print the mentoring report of one community")
+    report.add_argument("--community", required=True,
+                        help="platform id: a guild id, a Matrix room id, or 'console'")  # fmt: skip
+    report.add_argument("--platform", choices=["discord", "matrix", "console"], default=None,
+                        help="needed only when the id exists on several platforms")  # fmt: skip
+    report.add_argument("--days", type=int, default=30, help="days covered (default 30)")
+    report.add_argument("--format", choices=["text", "csv", "json"], default="text")
+    report.add_argument("--locale", choices=["en", "de"], default=None,
+                        help="language of labels (default: bot.locale)")  # fmt: skip
+    report.add_argument("--config", help="TOML config file")
     return parser
 
 
@@ -57,6 +67,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(migrate_only(settings))
         print("database is up to date")
         return 0
+    if args.command == "report":
+        from bot.reporting.operator import run_report
+
+        return asyncio.run(run_report(
+            settings, community=args.community, days=args.days, fmt=args.format,
+            platform=args.platform, locale=args.locale,
+        ))  # fmt: skip
     from bot.app import run
 
     try:
