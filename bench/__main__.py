@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import importlib
+import inspect
 import sys
 
-MODULES = ("bench.matching", "bench.discord", "bench.matrix_greeting")
+MODULES = (
+    "bench.matching",
+    "bench.discord",
+    "bench.checkins",
+    "bench.matrix_greeting",
+    "bench.report",
+)
 
 
 def main() -> None:
@@ -19,7 +26,9 @@ def main() -> None:
             continue
         print(f"## {name}", flush=True)
         sys.argv = [name]
-        asyncio.run(module.main())
+        result = module.main()
+        if inspect.iscoroutine(result):
+            asyncio.run(result)
 
 
 if __name__ == "__main__":

@@ -48,10 +48,12 @@ async def run(settings: Settings) -> None:
 
         sweeper = Sweeper(services)
         await sweeper.start()
+        services.activity.start()
         try:
             await run_console(services, stdin_lines(), interactive=sys.stdin.isatty())
         finally:
             sweeper.stop()
+            await services.activity.stop()
 
 
 def _stop_on_signals() -> asyncio.Event:
@@ -86,6 +88,7 @@ async def run_chat(
         if matrix is not None:
             await matrix.start()
         await sweeper.start()
+        services.activity.start()
         waiter = asyncio.create_task(stop.wait(), name="stop")
         tasks.append(waiter)
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
@@ -94,6 +97,7 @@ async def run_chat(
                 log.error("front-end %s stopped: %s", task.get_name(), task.exception())
     finally:
         sweeper.stop()
+        await services.activity.stop()
         if matrix is not None:
             await matrix.stop()
         if bot is not None:

@@ -28,6 +28,12 @@ class Onboarding(commands.Cog):
         self.bot.greeter.joined(str(member.guild.id), str(member.id))
 
     @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        """Count who posted on which day (for retention figures), never what."""
+        if message.guild is not None and not message.author.bot:
+            self.bot.services.activity.saw("discord", str(message.guild.id), str(message.author.id))
+
+    @commands.Cog.listener()
     async def on_member_remove(self, member: discord.Member) -> None:
         if not member.bot:
             await self.bot.services.profiles.member_left(member_actor(member))

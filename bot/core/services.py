@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.core.activity import ActivityCounter
 from bot.core.checkins import CheckInService
 from bot.core.cohorts import CohortService
 from bot.core.community import CommunityService
@@ -44,3 +45,4 @@ class Services:
         self.office_hours = OfficeHoursService(ctx)
         self.tandem = TandemService(ctx)
         self.postman = Postman(ctx)
+        self.activity = ActivityCounter(ctx.db, ctx.clock)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.i18n import t
 from bot.core.ports import Attachment, Button, Message
+from bot.reporting import report_messages
 from bot.text.parser import Command
 from bot.text.router import Incoming, TextRouter, command
 
@@ -54,7 +55,7 @@ async def _report(router: TextRouter, msg: Incoming, cmd: Command) -> list[Messa
     days = int(word) if word else 30
     moderator = await router.is_moderator(msg.actor)
     report = await router.services.reports.report(msg.actor, days, moderator=moderator)
-    return [Message("\n".join([t(loc, "report.title", days=days), *report.lines(loc)]))]
+    return await report_messages(report, loc)
 
 
 @command("help-mod")

@@ -64,6 +64,7 @@ class ConsoleCommunity:
             return
         name, said = match.group(1), match.group(2).strip()
         actor = self._actor(name)
+        self.services.activity.saw("console", COMMUNITY, name)
         if said.isdigit():
             button = self.platform.button(name, int(said))
             if button is None:

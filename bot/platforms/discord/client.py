@@ -53,6 +53,7 @@ class MentorBot(commands.Bot):
         intents = discord.Intents.none()
         intents.guilds = True
         intents.members = True
+        intents.guild_messages = True  # counts per member and day; no message content
         super().__init__(
             command_prefix=commands.when_mentioned,
             intents=intents,

@@ -117,6 +117,10 @@ class EventHandler:
             return room_id, partial(self.on_undecryptable, room_id, event)
         if kind == "m.reaction":
             return sender, partial(self.on_reaction, room_id, src)
+        if kind == "m.room.message" and room_id in self.rooms:
+            # Counted for retention figures: who posted on which day, never what.
+            at = datetime.fromtimestamp(ts / 1000, UTC) if isinstance(ts, int) else None
+            self.services.activity.saw("matrix", room_id, sender, at=at)
         if kind == "m.room.message" and self._is_command(src):
             return sender, partial(self.on_command, room_id, src)
         return None
