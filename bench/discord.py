@@ -16,14 +16,11 @@ import os
 import statistics
 import tempfile
 import time
-import uuid
 from pathlib import Path
-
-import asyncpg
-from sqlalchemy.engine import make_url
 
 from tests.discord.env import bot_env, make_community
 from tests.fakediscord import FakeDiscord, point_discord_at
+from tests.pgdb import fresh_database
 
 
 async def raid(joins: int, seconds: float) -> dict[str, float]:
@@ -93,22 +90,6 @@ async def mentor_burst(concurrent: int, database_url: str | None) -> dict[str, f
         await server.stop()
 
 
-async def _pg(admin: str) -> tuple[str, str]:
-    name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
-    u = make_url(admin)
-    conn = await asyncpg.connect(user=u.username, host=u.host, port=u.port, database=u.database)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return name, u.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop(admin: str, name: str) -> None:
-    u = make_url(admin)
-    conn = await asyncpg.connect(user=u.username, host=u.host, port=u.port, database=u.database)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
 def table(rows: list[dict[str, float]], label: str) -> None:
     keys = list(rows[0])
     print(f"| {label} | " + " | ".join(keys) + " |")
@@ -133,11 +114,8 @@ async def main() -> None:
         rows = [await mentor_burst(args.concurrent, None)]
         admin = os.environ.get("MENTORBOT_TEST_POSTGRES_URL")
         if admin:
-            name, url = await _pg(admin)
-            try:
+            async with fresh_database(admin, "mentorbot_bench") as url:
                 rows.append(await mentor_burst(args.concurrent, url))
-            finally:
-                await _drop(admin, name)
         table(rows, "/mentor burst")
 
 

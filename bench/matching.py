@@ -18,9 +18,7 @@ import time
 import uuid
 from pathlib import Path
 
-import asyncpg
 from sqlalchemy import insert, text
-from sqlalchemy.engine import make_url
 
 from bot.core.clock import FakeClock
 from bot.core.context import Actor, Context
@@ -28,6 +26,7 @@ from bot.core.services import Services
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from storage.models import Community, Member, MentorProfile
+from tests.pgdb import fresh_database
 
 SKILLS = [
     "python",
@@ -204,22 +203,6 @@ async def run_one(url: str, mentors: int, requests: int) -> tuple[float, float, 
     return q[49], q[98], seeded
 
 
-async def _pg_database(admin: str) -> tuple[str, str]:
-    name = f"mentorbot_bench_{uuid.uuid4().hex[:8]}"
-    u = make_url(admin)
-    conn = await asyncpg.connect(user=u.username, host=u.host, port=u.port, database=u.database)
-    await conn.execute(f'CREATE DATABASE "{name}"')
-    await conn.close()
-    return name, u.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop(admin: str, name: str) -> None:
-    u = make_url(admin)
-    conn = await asyncpg.connect(user=u.username, host=u.host, port=u.port, database=u.database)
-    await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    await conn.close()
-
-
 async def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
@@ -233,11 +216,8 @@ async def main() -> None:
             p50, p99, seeded = await run_one(f"sqlite:///{Path(tmp) / 'b.db'}", size, args.requests)
         print(f"| SQLite | {size:,} | {p50:.1f} | {p99:.1f} | {seeded:.0f} |", flush=True)
         if admin:
-            name, url = await _pg_database(admin)
-            try:
+            async with fresh_database(admin, "mentorbot_bench") as url:
                 p50, p99, seeded = await run_one(url, size, args.requests)
-            finally:
-                await _drop(admin, name)
             print(f"| PostgreSQL | {size:,} | {p50:.1f} | {p99:.1f} | {seeded:.0f} |", flush=True)
 
 

@@ -3,13 +3,10 @@
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import asyncpg
 import pytest
-from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.core.clock import FakeClock
@@ -19,34 +16,9 @@ from bot.core.settings import Programme
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from tests.fakes import FakePlatform
+from tests.pgdb import fresh_database
 
 POSTGRES_ENV = "MENTORBOT_TEST_POSTGRES_URL"
-
-
-async def _create_pg_database(admin_url: str) -> tuple[str, str]:
-    name = f"mentorbot_{uuid.uuid4().hex[:12]}"
-    url = make_url(admin_url)
-    conn = await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host, port=url.port,
-        database=url.database,
-    )  # fmt: skip
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    return name, url.set(database=name).render_as_string(hide_password=False)
-
-
-async def _drop_pg_database(admin_url: str, name: str) -> None:
-    url = make_url(admin_url)
-    conn = await asyncpg.connect(
-        user=url.username, password=url.password, host=url.host, port=url.port,
-        database=url.database,
-    )  # fmt: skip
-    try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-    finally:
-        await conn.close()
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -58,11 +30,8 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     admin = os.environ.get(POSTGRES_ENV)
     if not admin:
         pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it)")
-    name, url = await _create_pg_database(admin)
-    try:
+    async with fresh_database(admin) as url:
         yield url
-    finally:
-        await _drop_pg_database(admin, name)
 
 
 @pytest.fixture

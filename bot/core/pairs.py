@@ -11,7 +11,7 @@ from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
 from bot.core.i18n import t
 from bot.core.ports import Button, Message
-from storage.models import Community, Feedback, MentorProfile, MentorRequest, Pair
+from storage.models import Community, Feedback, Member, MentorProfile, MentorRequest, Pair
 from storage.repositories import members as member_repo
 from storage.repositories import mentors as mentor_repo
 from storage.repositories import pairs as pair_repo
@@ -146,16 +146,23 @@ class PairService:
                 raise NotAllowed("pair.not_member")
             return pair
 
+    async def _partner_of(
+        self, s: AsyncSession, actor: Actor, pair_id: int
+    ) -> tuple[Member, Pair]:
+        """The actor and the pair, if the actor is one of its two partners."""
+        _, member = await self.ctx.resolve(s, actor)
+        pair = await pair_repo.get_pair(s, pair_id)
+        if pair is None:
+            raise NotFound("pair.unknown")
+        if member.id not in (pair.mentee_id, pair.mentor_member_id):
+            raise NotAllowed("pair.not_member")
+        return member, pair
+
     async def end(self, actor: Actor, pair_id: int) -> PairView:
         """End an active pair early (either partner); capacity is given back."""
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
-            _, member = await self.ctx.resolve(s, actor)
-            pair = await pair_repo.get_pair(s, pair_id)
-            if pair is None:
-                raise NotFound("pair.unknown")
-            if member.id not in (pair.mentee_id, pair.mentor_member_id):
-                raise NotAllowed("pair.not_member")
+            member, pair = await self._partner_of(s, actor, pair_id)
             if pair.status != "active":
                 raise Conflict("pair.already_ended")
             pair.status, pair.ended_at, pair.ended_by = "ended", now, member.id
@@ -181,12 +188,7 @@ class PairService:
         """Continue a completed pair for another programme length, once."""
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
-            _, member = await self.ctx.resolve(s, actor)
-            pair = await pair_repo.get_pair(s, pair_id)
-            if pair is None:
-                raise NotFound("pair.unknown")
-            if member.id not in (pair.mentee_id, pair.mentor_member_id):
-                raise NotAllowed("pair.not_member")
+            _, pair = await self._partner_of(s, actor, pair_id)
             if pair.status == "active":
                 raise Conflict("pair.still_active_extend")
             if pair.extended or pair.status != "completed":
@@ -209,12 +211,7 @@ class PairService:
             raise InvalidInput("error.rating", value=str(rating)[:10])
         comment = check_length(comment, 1000, "comment")
         async with self.ctx.db.begin() as s:
-            _, member = await self.ctx.resolve(s, actor)
-            pair = await pair_repo.get_pair(s, pair_id)
-            if pair is None:
-                raise NotFound("pair.unknown")
-            if member.id not in (pair.mentee_id, pair.mentor_member_id):
-                raise NotAllowed("pair.not_member")
+            member, pair = await self._partner_of(s, actor, pair_id)
             if pair.status == "active":
                 raise Conflict("pair.still_active")
             existing = await pair_repo.feedback_of(s, pair_id=pair_id, member_id=member.id or 0)
