@@ -187,11 +187,12 @@ class Lifecycle:
                 mentee, mentor = await self._members(s, pair)
                 cid = pair.community_id
                 names = {"mentee": mentee.platform_user_id, "mentor": mentor.platform_user_id}
+                mentoring = pair.kind != "tandem"  # tandem partners are peers: no graduation
                 letters = [
                     Letter(f"graduate:{pair_id}", cid, "graduate", "member", str(mentee.id),
                            "wrapup.graduate", {"pair": pair_id}, {},
                            (("button.become_mentor", f"graduate:{pair_id}", "primary"),)),
-                ]  # fmt: skip
+                ] if mentoring else []  # fmt: skip
                 if pair.space_ref:
                     letters.append(Letter(
                         f"wrapup:{pair_id}:{pair.extended}", cid, "wrap_up", "space",
@@ -200,6 +201,7 @@ class Lifecycle:
                          ("button.extend", f"pair:extend:{pair_id}", "secondary")),
                     ))  # fmt: skip
                 await enqueue(s, letters, now)
-                await award_badges(self.ctx, s, mentor.id or 0)
+                if mentoring:
+                    await award_badges(self.ctx, s, mentor.id or 0)
                 done += 1
         return done

@@ -239,3 +239,16 @@ async def test_outbox_rows_are_unique_per_key(services, clock) -> None:
     await services.lifecycle.schedule_checkins()
     async with services.ctx.db() as s:
         assert (await s.execute(select(func.count()).select_from(Outbox))).scalar() == 1
+
+
+async def test_a_tandem_ends_without_graduation_or_mentor_badge(services, clock, platform) -> None:
+    first = await services.profiles.member(actor("ann"))
+    second = await services.profiles.member(actor("ben"))
+    async with services.ctx.db.begin() as s:
+        s.add(Pair(community_id=first.community_id, kind="tandem", mentor_member_id=second.id,
+                   mentee_id=first.id, space_ref="tandem1", started_at=clock.now(),
+                   ends_at=clock.now() + timedelta(days=1), next_checkin_at=clock.now() + WEEK))  # fmt: skip
+    clock.advance(timedelta(days=2))
+    await sweep(services)
+    assert "programme is complete" in platform.to("space", "tandem1")[-1].text
+    assert not platform.to("dm", "ann") and not platform.to("channel", "recognition")
