@@ -24,7 +24,6 @@ from typing import Any
 from sqlalchemy import insert, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from bench.matching import _drop, _pg_database
 from bot.core.activity import ActivityCounter
 from bot.core.clock import FakeClock
 from bot.core.context import Actor, Context
@@ -42,6 +41,7 @@ from storage.models import (
     MentorRequest,
     Pair,
 )  # fmt: skip
+from tests.pgdb import fresh_database
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 HISTORY_DAYS = 730
@@ -233,11 +233,8 @@ async def main() -> None:
         results += await run_one(f"sqlite:///{Path(tmp) / 'r.db'}", args.members, args.activity,
                                  args.runs)  # fmt: skip
     if admin:
-        name, url = await _pg_database(admin)
-        try:
+        async with fresh_database(admin, "mentorbot_bench") as url:
             results += await run_one(url, args.members, args.activity, args.runs)
-        finally:
-            await _drop(admin, name)
     print("| database | members | activity rows | days | report ms (median) | max ms | "
           "PNG+CSV ms | newcomers | seeding s |")  # fmt: skip
     print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
