@@ -6,6 +6,8 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -68,19 +70,20 @@ async def ensure_member(
     """Fetch or create a member; keeps the display name current."""
     member = await get_member(session, community_id=community_id, user_id=user_id)
     if member is None:
-        member = Member(
-            community_id=community_id,
-            platform_user_id=user_id,
-            display_name=display_name,
-            joined_at=now,
-            **fields,
+        # One INSERT that a concurrent creator cannot make fail (no SAVEPOINT round trips).
+        new = Member(
+            community_id=community_id, platform_user_id=user_id,
+            display_name=display_name, joined_at=now, **fields,
+        )  # fmt: skip
+        row = new.model_dump(exclude={"id"})
+        insert = pg_insert if session.bind.dialect.name == "postgresql" else sqlite_insert
+        await session.execute(
+            insert(Member)
+            .values(row)
+            .on_conflict_do_nothing(index_elements=["community_id", "platform_user_id"])
         )
-        try:
-            async with session.begin_nested():
-                session.add(member)
-        except IntegrityError:
-            member = await get_member(session, community_id=community_id, user_id=user_id)
-            assert member is not None
+        member = await get_member(session, community_id=community_id, user_id=user_id)
+        assert member is not None
     elif display_name and member.display_name != display_name:
         member.display_name = display_name
     return member
