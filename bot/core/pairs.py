@@ -146,9 +146,7 @@ class PairService:
                 raise NotAllowed("pair.not_member")
             return pair
 
-    async def _partner_of(
-        self, s: AsyncSession, actor: Actor, pair_id: int
-    ) -> tuple[Member, Pair]:
+    async def _partner_of(self, s: AsyncSession, actor: Actor, pair_id: int) -> tuple[Member, Pair]:
         """The actor and the pair, if the actor is one of its two partners."""
         _, member = await self.ctx.resolve(s, actor)
         pair = await pair_repo.get_pair(s, pair_id)
