@@ -5,17 +5,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import pytest
 from sqlalchemy import update
 
-from bot.platforms.discord.platform import DiscordPlatform
 from storage.models import Group, TandemIntro
 from tests.discord.env import MANAGE_GUILD, Env, bot_env
 from tests.discord.helpers import button, labels, signup
 from tests.fakediscord import PRIVATE_THREAD, PUBLIC_THREAD, FakeDiscord
 from tests.fakediscord.models import Member, Message
-
-ADDS_TO_SPACES = hasattr(DiscordPlatform, "add_to_space")
 
 
 async def announcement(env: Env, needle: str) -> Message:
@@ -81,7 +77,6 @@ async def test_cohort_join_button_capacity_private_thread_and_feedback(
         assert not fake_discord.rate_limited
 
 
-@pytest.mark.skipif(not ADDS_TO_SPACES, reason="needs DiscordPlatform.add_to_space (see report)")
 async def test_a_member_joining_a_running_cohort_is_added_to_its_thread(
     fake_discord: FakeDiscord, tmp_path: Path
 ) -> None:

@@ -1,21 +1,13 @@
-"""`/mentor` and `!mentor` point to matching topic circles when no mentor fits (once wired)."""
+"""`/mentor` and `!mentor` point to matching topic circles when no mentor fits."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
-
-from bot.core.requests import Suggestions
 from bot.text.router import Incoming, TextRouter
 from tests.conftest import actor
 from tests.discord.env import bot_env
 from tests.fakediscord import FakeDiscord
-
-pytestmark = pytest.mark.skipif(
-    "circles" not in Suggestions.__dataclass_fields__,
-    reason="RequestService does not list circles yet (wiring in the issue 7 report)",
-)
 
 
 async def test_text_mentor_lists_matching_circles_when_nobody_fits(services, platform) -> None:
