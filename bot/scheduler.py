@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -20,6 +20,7 @@ from storage.models import Community
 log = logging.getLogger(__name__)
 
 MAX_SWEEP = 30.0  # seconds; check-ins must arrive within a quarter interval and at most 60 s
+SLOW_STEPS_EVERY = timedelta(hours=1)  # badges for a year, weekly digests, retention
 
 
 def sweep_interval(programmes: list[Programme]) -> float:
@@ -33,6 +34,7 @@ class Sweeper:
 
     def __init__(self, services: Services) -> None:
         self.services = services
+        self._daily_done: datetime | None = None  # when the slow steps last ran here
         self.scheduler = AsyncIOScheduler(timezone="UTC")
 
     async def _communities(self) -> list[int]:
@@ -71,13 +73,19 @@ class Sweeper:
             ("offers", svc.requests.expire_due),
             ("check-ins", svc.lifecycle.schedule_checkins),
             ("programme ends", svc.lifecycle.wrap_up_due),
-            ("anniversaries", partial(anniversaries, ctx)),
-            ("digests", partial(weekly_digests, ctx)),
-            ("retention", svc.privacy.forget_departed),
             ("cohorts", svc.cohorts.sweep),
             ("office hours", svc.office_hours.remind_due),
             ("tandem introductions", svc.tandem.expire_due),
         )
+        now = ctx.clock.now()
+        if self._daily_done is None or now - self._daily_done >= SLOW_STEPS_EVERY:
+            # Day-scale work need not scan the database every few seconds.
+            self._daily_done = now
+            steps += (
+                ("anniversaries", partial(anniversaries, ctx)),
+                ("digests", partial(weekly_digests, ctx)),
+                ("retention", svc.privacy.forget_departed),
+            )
         for name, step in steps:
             try:
                 await step()

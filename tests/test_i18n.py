@@ -10,7 +10,7 @@ from bot.text.router import HELP_ORDER
 
 ROOT = Path(__file__).resolve().parent.parent
 KEY = re.compile(
-    r"""["']((?:error|text|privacy|help|usage|match|mentor|ask|request|offer|pair|signup|status|profile|thanks|button|greet|goals|checkin|report|setup|discord|mod|safety|wrapup|badge|digest)\.[a-z_-]+)["']"""
+    r"""["']((?:error|text|privacy|help|usage|match|mentor|ask|request|offer|pair|signup|status|profile|thanks|button|greet|goals|checkin|report|setup|discord|mod|safety|wrapup|badge|digest|console)\.[a-z_-]+)["']"""
 )
 
 

@@ -173,12 +173,7 @@ class ChannelApi:
         msg = self._message(request)
         if msg.author_id != self.state.bot_user.id:
             raise ApiError(403, 50005, "Cannot edit a message authored by another user")
-        body, files = await read_payload(request)
-        self.state.edit_message(
-            msg, body, make_attachments(self.state, msg.channel_id, body, files)
-        )
-        await self.server.emit_message("MESSAGE_UPDATE", msg)
-        return json_response(self.state.message_payload(msg))
+        return await self.server.edit_from_request(msg, request)
 
     async def delete_message(self, request: web.Request) -> web.Response:
         msg = self._message(request)

@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from .httputil import json_response, make_attachments, read_payload
 from .models import PRIVATE_THREAD, TEXT, Channel, Guild, Member, Message, Role, User, iso
 
 if TYPE_CHECKING:
@@ -252,6 +253,15 @@ class DriverMixin:
         """``user_id`` writes a DM to the bot."""
         ch = self.state.dm_channel_for(user_id)
         return await self.send_message(ch.id, user_id, content)
+
+    async def edit_from_request(self: FakeDiscord, msg: Message, request: Any) -> Any:
+        """Apply a PATCH body (JSON or multipart) to a message, emit MESSAGE_UPDATE, answer."""
+        body, files = await read_payload(request)
+        self.state.edit_message(
+            msg, body, make_attachments(self.state, msg.channel_id, body, files)
+        )
+        await self.emit_message("MESSAGE_UPDATE", msg)
+        return json_response(self.state.message_payload(msg))
 
     async def delete_message(self: FakeDiscord, msg: Message) -> None:
         msg.deleted = True

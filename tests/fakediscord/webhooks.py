@@ -172,12 +172,7 @@ class WebhookApi:
     async def edit_message(self, request: web.Request) -> web.Response:
         handle = self._by_token(request)
         msg = self._target(request, handle)
-        body, files = await read_payload(request)
-        self.state.edit_message(
-            msg, body, make_attachments(self.state, msg.channel_id, body, files)
-        )
-        await self.server.emit_message("MESSAGE_UPDATE", msg)
-        return json_response(self.state.message_payload(msg))
+        return await self.server.edit_from_request(msg, request)
 
     async def delete_message(self, request: web.Request) -> web.Response:
         handle = self._by_token(request)

@@ -42,8 +42,8 @@ _used_servers: list[SynapseServer] = []
 def _start_server(
     tmp_path_factory: pytest.TempPathFactory, name: str, *, relaxed_ratelimits: bool
 ) -> SynapseServer:
-    if importlib.util.find_spec("synapse") is None:
-        pytest.skip("matrix-synapse is not installed (pip install -e '.[dev]')")
+    if importlib.util.find_spec("synapse") is None:  # a dev dependency: missing means broken
+        pytest.fail("matrix-synapse is not installed: run `make test` (pip install -e '.[dev]')")
     server = SynapseServer(tmp_path_factory.mktemp(name), relaxed_ratelimits=relaxed_ratelimits)
     server.start()
     _used_servers.append(server)

@@ -154,33 +154,16 @@ async def create_room(
     ``{"additional_creators": [...]}`` for room version 12, which nio's
     ``room_create`` cannot send.
     """
+    options: dict[str, Any] = {
+        "visibility": visibility, "alias": alias, "name": name, "topic": topic,
+        "room_version": room_version, "is_direct": is_direct, "preset": preset,
+        "invite": list(invite), "initial_state": list(initial_state),
+        "power_level_override": power_level_override,
+    }  # fmt: skip
     if creation_content is None:
-        resp = await client.room_create(
-            visibility=visibility,
-            alias=alias,
-            name=name,
-            topic=topic,
-            room_version=room_version,
-            is_direct=is_direct,
-            preset=preset,
-            invite=list(invite),
-            initial_state=list(initial_state),
-            power_level_override=power_level_override,
-        )
+        resp = await client.room_create(**options)
     else:
-        method, path, data = Api.room_create(
-            client.access_token,
-            visibility=visibility,
-            alias=alias,
-            name=name,
-            topic=topic,
-            room_version=room_version,
-            is_direct=is_direct,
-            preset=preset,
-            invite=list(invite),
-            initial_state=list(initial_state),
-            power_level_override=power_level_override,
-        )
+        method, path, data = Api.room_create(client.access_token, **options)
         body = json.loads(data)
         body.setdefault("creation_content", {}).update(creation_content)
         # nio's private _send gives us its 429 retry handling and parsing.

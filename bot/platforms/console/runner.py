@@ -37,6 +37,10 @@ class ConsoleCommunity:
     def _actor(self, name: str) -> Actor:
         return Actor("console", COMMUNITY, name, name)
 
+    @property
+    def _loc(self) -> str:
+        return self.services.ctx.locale
+
     def _say(self, text: str) -> None:
         self.platform.write(text)
 
@@ -60,7 +64,7 @@ class ConsoleCommunity:
             return
         match = _LINE.match(text)
         if not match or not _NAME.match(match.group(1)):
-            self._say("[console] lines look like `name> text`, `/join name` or `/mod name`")
+            self._say(t(self._loc, "console.line_format"))
             return
         name, said = match.group(1), match.group(2).strip()
         actor = self._actor(name)
@@ -68,7 +72,7 @@ class ConsoleCommunity:
         if said.isdigit():
             button = self.platform.button(name, int(said))
             if button is None:
-                self._say(f"[console] {name} has no choice number {said}")
+                self._say(t(self._loc, "console.no_choice", name=name, number=said))
                 return
             replies = await self.router.press(actor, button.action)
         else:
@@ -86,12 +90,12 @@ class ConsoleCommunity:
                 await self.greeter.drain()
             elif verb == "leave":
                 await self.services.profiles.member_left(self._actor(name))
-                self._say(f"[console] {name} left")
+                self._say(t(self._loc, "console.left", name=name))
             else:
                 self.moderators.add(name)
-                self._say(f"[console] {name} is a moderator")
+                self._say(t(self._loc, "console.moderator", name=name))
             return
-        self._say("[console] control lines: /join name, /leave name, /mod name")
+        self._say(t(self._loc, "console.control_lines"))
 
 
 async def stdin_lines() -> AsyncIterator[str]:
@@ -116,7 +120,7 @@ async def run_console(
     services.ctx.platforms["console"] = platform
     community = ConsoleCommunity(services, platform)
     if interactive:
-        write("mentorbot console: `/join alice`, then `alice> !help`. Ctrl-D quits.")
+        write(t(services.ctx.locale, "console.banner"))
     async for line in lines:
         await community.line(line)
     await community.greeter.drain()
