@@ -20,6 +20,14 @@ from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
 
+# The Discord front-end's cogs, one per feature (loaded as discord.py extensions).
+DISCORD_COGS = (
+    "cogs.greeting", "cogs.requests", "cogs.mentors", "cogs.profiles", "cogs.pairs",
+    "cogs.goals", "cogs.recognition", "cogs.privacy", "cogs.safety", "cogs.moderation",
+    "cogs.community", "cogs.reports", "cogs.cohorts", "cogs.office_hours", "cogs.circles",
+    "cogs.tandem",
+)  # fmt: skip
+
 
 @asynccontextmanager
 async def core(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
@@ -82,7 +90,7 @@ async def run_chat(
         if settings.discord.enabled:
             from bot.platforms.discord.client import create_bot
 
-            bot = create_bot(settings, services)
+            bot = create_bot(settings, services, cogs=DISCORD_COGS)
             token = settings.discord.token.get_secret_value()
             tasks.append(asyncio.create_task(bot.start(token), name="discord"))
         if matrix is not None:

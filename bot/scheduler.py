@@ -9,13 +9,10 @@ from datetime import datetime, timedelta
 from functools import partial
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy import select
-from sqlmodel import col
 
-from bot.core.badges import anniversaries, weekly_digests
+from bot.core.recognition import anniversaries, weekly_digests
 from bot.core.services import Services
 from bot.core.settings import Programme
-from storage.models import Community
 
 log = logging.getLogger(__name__)
 
@@ -36,10 +33,6 @@ class Sweeper:
         self.services = services
         self._daily_done: datetime | None = None  # when the slow steps last ran here
         self.scheduler = AsyncIOScheduler(timezone="UTC")
-
-    async def _communities(self) -> list[int]:
-        async with self.services.ctx.db() as s:
-            return [int(i) for i in (await s.execute(select(col(Community.id)))).scalars() if i]
 
     async def sweep(self) -> None:
         """Everything that can be due: offers, waitlists, check-ins, programme ends, badges.
@@ -71,8 +64,8 @@ class Sweeper:
         svc, ctx = self.services, self.services.ctx
         steps: tuple[tuple[str, Callable[[], Awaitable[int]]], ...] = (
             ("offers", svc.requests.expire_due),
-            ("check-ins", svc.lifecycle.schedule_checkins),
-            ("programme ends", svc.lifecycle.wrap_up_due),
+            ("check-ins", svc.checkins.schedule_checkins),
+            ("programme ends", svc.pairs.wrap_up_due),
             ("cohorts", svc.cohorts.sweep),
             ("office hours", svc.office_hours.remind_due),
             ("tandem introductions", svc.tandem.expire_due),
@@ -92,7 +85,7 @@ class Sweeper:
             except Exception:
                 log.exception("sweep step %s failed; it runs again next time", name)
         try:
-            for community_id in await self._communities():
+            for community_id in await svc.community.ids():
                 await svc.requests.serve_waitlist(community_id)
         except Exception:
             log.exception("waitlist sweep failed; it runs again next time")
@@ -104,16 +97,9 @@ class Sweeper:
         except Exception:
             log.exception("delivery failed; it runs again next time")
 
-    async def programmes(self) -> list[Programme]:
-        """The file's programme and every community's overrides."""
-        ctx = self.services.ctx
-        async with ctx.db() as s:
-            stored = list((await s.execute(select(Community))).scalars())
-        return [ctx.programme, *(ctx.programme_for(c) for c in stored)]
-
     async def start(self) -> float:
         """Start the jobs on the running loop; returns the sweep interval in seconds."""
-        every = sweep_interval(await self.programmes())
+        every = sweep_interval(await self.services.community.programmes())
         job = {"max_instances": 1, "coalesce": True, "misfire_grace_time": None}
         self.scheduler.add_job(self.sweep, "interval", seconds=every, id="sweep", **job)
         self.scheduler.add_job(

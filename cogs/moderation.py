@@ -1,4 +1,4 @@
-"""/mentoring-mod: moderator tools (checked here, not only by Discord), and help requests."""
+"""/mentoring-mod: moderator tools (checked here, not only by Discord)."""
 
 from __future__ import annotations
 
@@ -11,29 +11,6 @@ from bot.core.ports import Attachment, Message
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of
 from bot.platforms.discord.translator import ls
-
-
-class HelpModal(discord.ui.Modal):
-    """'Contact a moderator' from a pair thread: the reporter's own words, nothing else."""
-
-    def __init__(self, bot: MentorBot, loc: str, pair_id: int) -> None:
-        super().__init__(title=t(loc, "discord.helpmod_title")[:45])
-        self.bot, self.pair_id = bot, pair_id
-        self.words: discord.ui.TextInput[HelpModal] = discord.ui.TextInput(
-            label=t(loc, "discord.helpmod_label")[:45],
-            style=discord.TextStyle.paragraph,
-            max_length=1000,
-        )
-        self.add_item(self.words)
-
-    async def on_submit(self, interaction: discord.Interaction) -> None:
-        async def work() -> list[Message]:
-            await self.bot.services.safety.contact_moderators(
-                actor_of(interaction), self.words.value, pair_id=self.pair_id
-            )
-            return [Message(t(locale_of(interaction), "safety.sent"))]
-
-        await guarded(interaction, work)
 
 
 class Moderation(

@@ -1,4 +1,4 @@
-"""/mentoring end|goals|checkin, used by the partners inside their private thread."""
+"""/mentoring end|goals|checkin inside a pair's private thread, and the feedback form."""
 
 from __future__ import annotations
 
@@ -12,14 +12,10 @@ from bot.core.errors import DomainError, InvalidInput
 from bot.core.i18n import t
 from bot.core.ports import Message
 from bot.platforms.discord.client import MentorBot
-from bot.platforms.discord.render import actor_of, guarded, locale_of, reply
+from bot.platforms.discord.render import actor_of, guarded, locale_of, reply, space_of
 from bot.platforms.discord.translator import ls
 
 CHECKIN = {"going_well": "well", "could_use_help": "help", "wrap_up": "wrap_up"}
-
-
-def _space(interaction: discord.Interaction) -> str | None:
-    return str(interaction.channel_id) if isinstance(interaction.channel, discord.Thread) else None
 
 
 class EndModal(discord.ui.Modal):
@@ -94,6 +90,13 @@ class Pairs(
         self.bot = bot
         super().__init__()
 
+    async def cog_load(self) -> None:
+        bot = self.bot
+        bot.forms["feedback"] = lambda i, a: FeedbackModal(bot, locale_of(i), a.number("pair"))
+
+    async def cog_unload(self) -> None:
+        self.bot.forms.pop("feedback", None)
+
     @app_commands.command(
         name=ls("end", "cmd.end.name"),
         description=ls("End your mentoring pair and give feedback", "cmd.end.description"),
@@ -102,7 +105,7 @@ class Pairs(
         loc = locale_of(interaction)
         try:
             pair = await self.bot.services.pairs.pair_for(
-                actor_of(interaction), None, _space(interaction)
+                actor_of(interaction), None, space_of(interaction)
             )
         except DomainError as err:
             await reply(interaction, [Message(t(loc, err.key, **err.params))])
@@ -124,7 +127,7 @@ class Pairs(
         text: str = "",
     ) -> None:
         async def work() -> list[Message]:
-            loc, actor, space = locale_of(interaction), actor_of(interaction), _space(interaction)
+            loc, actor, space = locale_of(interaction), actor_of(interaction), space_of(interaction)
             svc = self.bot.services.goals
             if action == "add":
                 await svc.add(actor, text, space_ref=space)
@@ -155,7 +158,7 @@ class Pairs(
     ) -> None:
         async def work() -> list[Message]:
             done = await self.bot.services.checkins.answer(
-                actor_of(interaction), CHECKIN[answer], space_ref=_space(interaction)
+                actor_of(interaction), CHECKIN[answer], space_ref=space_of(interaction)
             )
             return [Message(t(locale_of(interaction), f"checkin.thanks_{done}"))]
 

@@ -9,7 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.i18n import t
-from bot.core.ports import Attachment, Button, Message
+from bot.core.ports import Attachment, Message
+from bot.core.privacy import PRIVACY_DELETE
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of
 from bot.platforms.discord.translator import ls
@@ -40,7 +41,7 @@ class Privacy(commands.Cog):
                 given = action == "allow-messages"
                 await self.bot.services.privacy.set_consent(actor_of(interaction), given)
                 return [Message(t(loc, "privacy.consent_on" if given else "privacy.consent_off"))]
-            button = Button(t(loc, "button.delete_data"), "privacy:delete:confirm", "danger")
+            button = PRIVACY_DELETE.button(t(loc, "button.delete_data"), "danger")
             return [Message(t(loc, "discord.confirm_delete"), buttons=(button,))]
 
         await guarded(interaction, work, defer=action == "export")

@@ -10,9 +10,8 @@ from bot.core.errors import InvalidInput
 from bot.core.i18n import t
 from bot.core.ports import Message
 from bot.platforms.discord.client import MentorBot
-from bot.platforms.discord.render import actor_of, guarded, locale_of
+from bot.platforms.discord.render import actor_of, guarded, locale_of, member_actor
 from bot.platforms.discord.translator import ls
-from cogs.onboarding import member_actor
 
 
 class Recognition(commands.Cog):

@@ -13,6 +13,9 @@ from sqlalchemy.ext.asyncio import (
     create_async_engine,
 )
 
+# What core holds: a transaction (unit of work) and the factory that opens one. Core adds new
+# rows to a Tx and commits it; every query goes through storage.repositories.
+Tx = AsyncSession
 SessionFactory = async_sessionmaker[AsyncSession]
 
 

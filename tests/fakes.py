@@ -44,6 +44,12 @@ class FakePlatform:
     def mention(self, user_id: str) -> str:
         return f"<@{user_id}>"
 
+    def command_hint(self, name: str) -> str:
+        return f"/{name}"
+
+    async def channel_link(self, community: CommunityRef, channel: str) -> str | None:
+        return None
+
     async def send_to_member(
         self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
     ) -> Sent:

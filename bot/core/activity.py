@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime
 
 from bot.core.clock import Clock
 from storage.db import SessionFactory
-from storage.repositories.reports import add_activity
+from storage.repositories import activity as repo
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ class ActivityCounter:
         if not batch:
             return 0
         try:
-            async with self.db.begin() as s:
-                used = await add_activity(s, batch)
+            async with self.db.begin() as tx:
+                used = await repo.add_activity(tx, counts=batch)
         except Exception:
             log.exception("could not write activity for %d member-days; kept for later", len(batch))
             self._pending.update(batch)

@@ -10,8 +10,8 @@ from bot.core.durations import format_duration, parse_duration
 from bot.core.errors import InvalidInput, NotAllowed
 from bot.core.ports import CommunityRef
 from bot.core.settings import Programme
-from storage.models import Community
-from storage.repositories.members import get_community
+from storage.repositories import communities as community_repo
+from storage.repositories import members as member_repo
 
 CHANNEL_KEYS = (
     "welcome_channel", "mentoring_channel", "mentors_channel", "moderation_channel",
@@ -57,26 +57,48 @@ class CommunityService:
     async def stored(self, community_id: int) -> dict[str, Any]:
         """Stored overrides by community id (front-ends merge them over the file's values)."""
         async with self.ctx.db() as s:
-            community = await s.get(Community, community_id)
+            community = await member_repo.get_community_by_id(s, community_id=community_id)
             return dict(community.settings or {}) if community else {}
 
     async def stored_for(self, platform: str, external_id: str) -> dict[str, Any]:
         """Stored overrides by platform id; empty for a community never seen."""
         async with self.ctx.db() as s:
-            community = await get_community(s, platform=platform, external_id=external_id)
+            community = await member_repo.get_community(
+                s, platform=platform, external_id=external_id
+            )
             return dict(community.settings or {}) if community else {}
 
     async def ref_for(self, platform: str, external_id: str) -> CommunityRef | None:
         """The port reference of a known community."""
         async with self.ctx.db() as s:
-            community = await get_community(s, platform=platform, external_id=external_id)
+            community = await member_repo.get_community(
+                s, platform=platform, external_id=external_id
+            )
             return self.ctx.ref(community) if community else None
 
     async def locale_for(self, ref: CommunityRef) -> str:
         """The community's language."""
         async with self.ctx.db() as s:
-            community = await s.get(Community, ref.id)
+            community = await member_repo.get_community_by_id(s, community_id=ref.id)
             return self.ctx.locale_of(None, community)
+
+    async def ids(self) -> list[int]:
+        """The ids of every community."""
+        async with self.ctx.db() as s:
+            return await community_repo.community_ids(s)
+
+    async def programmes(self) -> list[Programme]:
+        """The file's programme and every community's overrides."""
+        async with self.ctx.db() as s:
+            stored = await community_repo.all_communities(s)
+        return [self.ctx.programme, *(self.ctx.programme_for(c) for c in stored)]
+
+    async def of_space(self, platform: str, space_ref: str) -> str | None:
+        """The platform id of the community whose pair owns a private space, if any."""
+        async with self.ctx.db() as s:
+            return await community_repo.community_of_space(
+                s, platform=platform, space_ref=space_ref
+            )
 
     async def configure(
         self, actor: Actor, key: str, value: str | int | list[int], *, moderator: bool

@@ -6,14 +6,12 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.clock import Clock
 from bot.core.errors import InvalidInput
 from bot.core.i18n import normalize_locale, t
 from bot.core.ports import CommunityRef, Message, Platform
 from bot.core.settings import Programme
-from storage.db import SessionFactory
+from storage.db import SessionFactory, Tx
 from storage.models import Community, Member
 from storage.repositories import members as member_repo
 
@@ -96,7 +94,7 @@ class Context:
         return True
 
     async def resolve(
-        self, session: AsyncSession, actor: Actor, **member_fields: Any
+        self, session: Tx, actor: Actor, **member_fields: Any
     ) -> tuple[Community, Member]:
         """The actor's community and member rows, created on first contact."""
         now = self.clock.now()

@@ -5,17 +5,16 @@ Milestones are goals with a parent; completed milestones count towards recogniti
 
 from __future__ import annotations
 
-from sqlalchemy import func, or_, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, InvalidInput, NotFound
 from bot.core.i18n import t
 from bot.core.outbox import Letter, enqueue
 from bot.core.pairs import PairService
 from bot.core.ports import Message
-from storage.models import Badge, Community, Goal, Member, Pair
+from storage.db import Tx
+from storage.models import Goal
+from storage.repositories import goals as goal_repo
+from storage.repositories import members as member_repo
 
 MAX_GOALS = 25
 MAX_MILESTONES = 10
@@ -32,11 +31,8 @@ class GoalService:
 
     async def _goals(self, pair_id: int, parent: int | None = None) -> list[Goal]:
         """Top-level goals of a pair, or the milestones under goal `parent`."""
-        async with self.ctx.db() as s:
-            under = (col(Goal.parent_id).is_(None) if parent is None
-                     else col(Goal.parent_id) == parent)  # fmt: skip
-            stmt = select(Goal).where(col(Goal.pair_id) == pair_id, under).order_by(col(Goal.id))
-            return list((await s.execute(stmt)).scalars())
+        async with self.ctx.db() as tx:
+            return await goal_repo.goals_of(tx, pair_id=pair_id, parent_id=parent)
 
     async def add(self, actor: Actor, title: str, *, space_ref: str | None = None) -> list[Goal]:
         """Add a goal to the actor's pair; returns all goals."""
@@ -46,9 +42,9 @@ class GoalService:
         pair = await self.pairs.pair_for(actor, None, space_ref)
         if len(await self._goals(pair.id or 0)) >= MAX_GOALS:
             raise Conflict("goals.too_many", limit=MAX_GOALS)
-        async with self.ctx.db.begin() as s:
-            _, member = await self.ctx.resolve(s, actor)
-            s.add(Goal(pair_id=pair.id, title=title, created_by=member.id,
+        async with self.ctx.db.begin() as tx:
+            _, member = await self.ctx.resolve(tx, actor)
+            tx.add(Goal(pair_id=pair.id, title=title, created_by=member.id,
                        created_at=self.ctx.clock.now()))  # fmt: skip
         return await self._goals(pair.id or 0)
 
@@ -63,13 +59,13 @@ class GoalService:
         goals = await self._goals(pair.id or 0)
         if not 1 <= number <= len(goals):
             raise NotFound("goals.bad_number", count=len(goals))
-        async with self.ctx.db.begin() as s:
-            goal = await s.get(Goal, goals[number - 1].id)
+        async with self.ctx.db.begin() as tx:
+            goal = await goal_repo.get_goal(tx, goal_id=goals[number - 1].id or 0)
             assert goal is not None
             if goal.done:
                 raise Conflict("goals.already_done", title=goal.title)
             goal.done, goal.completed_at = True, self.ctx.clock.now()
-            community = await s.get(Community, pair.community_id)
+            community = await member_repo.get_community_by_id(tx, community_id=pair.community_id)
             assert community is not None
         if pair.space_ref:
             text = t(self.ctx.locale_of(None, community), "goals.celebrate", title=goal.title,
@@ -102,9 +98,9 @@ class GoalService:
         existing = await self._goals(pair.id or 0, goal.id)
         if len(existing) >= MAX_MILESTONES:
             raise Conflict("milestone.too_many", limit=MAX_MILESTONES)
-        async with self.ctx.db.begin() as s:
-            _, member = await self.ctx.resolve(s, actor)
-            s.add(Goal(pair_id=pair.id, parent_id=goal.id, title=title, created_by=member.id,
+        async with self.ctx.db.begin() as tx:
+            _, member = await self.ctx.resolve(tx, actor)
+            tx.add(Goal(pair_id=pair.id, parent_id=goal.id, title=title, created_by=member.id,
                        created_at=self.ctx.clock.now()))  # fmt: skip
         return f"{goal_number}.{len(existing) + 1}"
 
@@ -120,17 +116,17 @@ class GoalService:
         if not 1 <= int(step) <= len(steps):
             raise NotFound("milestone.bad_step", count=len(steps), goal=goal_no)
         now = self.ctx.clock.now()
-        async with self.ctx.db.begin() as s:
-            milestone = await s.get(Goal, steps[int(step) - 1].id)
+        async with self.ctx.db.begin() as tx:
+            milestone = await goal_repo.get_goal(tx, goal_id=steps[int(step) - 1].id or 0)
             assert milestone is not None
             if milestone.done:
                 raise Conflict("goals.already_done", title=milestone.title)
             milestone.done, milestone.completed_at = True, now
-            community = await s.get(Community, pair.community_id)
+            community = await member_repo.get_community_by_id(tx, community_id=pair.community_id)
             assert community is not None
-            await s.flush()
+            await tx.flush()
             for member_id in (pair.mentee_id, pair.mentor_member_id):
-                await milestone_badges(self.ctx, s, member_id)
+                await milestone_badges(self.ctx, tx, member_id)
         if pair.space_ref:
             text = t(self.ctx.locale_of(None, community), "milestone.celebrate", name=actor.name,
                      title=milestone.title, goal=goal.title)  # fmt: skip
@@ -139,34 +135,20 @@ class GoalService:
         return milestone
 
 
-async def milestones_reached(s: AsyncSession, member_id: int) -> int:
-    """Completed milestones in every pair or tandem the member is part of."""
-    mine = select(col(Pair.id)).where(
-        or_(col(Pair.mentee_id) == member_id, col(Pair.mentor_member_id) == member_id)
-    )
-    stmt = (
-        select(func.count())
-        .select_from(Goal)
-        .where(
-            col(Goal.pair_id).in_(mine), col(Goal.parent_id).is_not(None), col(Goal.done).is_(True)
-        )
-    )
-    return int((await s.execute(stmt)).scalar_one())
-
-
-async def milestone_badges(ctx: Context, s: AsyncSession, member_id: int) -> list[str]:
+async def milestone_badges(ctx: Context, tx: Tx, member_id: int) -> list[str]:
     """Milestone badges earned and not yet held; each is announced once."""
-    member = await s.get(Member, member_id)
+    member = await member_repo.get_member_by_id(tx, member_id=member_id)
     if member is None:
         return []
-    reached = await milestones_reached(s, member_id)
-    have = set((await s.execute(
-        select(col(Badge.badge)).where(col(Badge.member_id) == member_id))).scalars())  # fmt: skip
-    new = [b for b, needed in MILESTONE_BADGES if reached >= needed and b not in have]
+    reached = await goal_repo.milestones_reached(tx, member_id=member_id)
     now = ctx.clock.now()
-    for badge in new:
-        s.add(Badge(member_id=member_id, badge=badge, awarded_at=now, announced_at=now))
-    await enqueue(s, [
+    new: list[str] = []
+    for badge, needed in MILESTONE_BADGES:
+        if reached >= needed and await goal_repo.grant_badge(
+            tx, member_id=member_id, badge=badge, now=now
+        ):
+            new.append(badge)
+    await enqueue(tx, [
         Letter(f"badge:{member_id}:{b}", member.community_id, "badge", "channel", "recognition",
                "milestone.badge", {"badge_key": f"badge.{b}", "badge_id": b, "count": reached},
                {"member": member.platform_user_id})

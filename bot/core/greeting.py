@@ -6,6 +6,12 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from functools import partial
+
+from bot.core.community import CommunityService
+from bot.core.context import Context
+from bot.core.i18n import t
+from bot.core.ports import Message
 
 log = logging.getLogger(__name__)
 
@@ -81,3 +87,29 @@ class GreetingBatcher:
     def idle(self) -> bool:
         """Nothing waiting or being sent."""
         return not self._pending and self._queue.empty() and self._busy == 0
+
+
+class GreetingService:
+    """Welcome newcomers in the welcome channel/room, the same on every platform."""
+
+    def __init__(self, ctx: Context, community: CommunityService) -> None:
+        self.ctx = ctx
+        self.community = community
+
+    def batcher(self, platform: str, *, window: float) -> GreetingBatcher:
+        """The join batcher a front-end feeds: batches are greeted through this service."""
+        return GreetingBatcher(partial(self.greet, platform), window=window)
+
+    async def greet(self, platform: str, community: str, user_ids: list[str]) -> None:
+        """One welcome message naming these members (at most MAX_MENTIONS)."""
+        ref = await self.community.ref_for(platform, community)
+        if ref is None:
+            return
+        locale = await self.community.locale_for(ref)
+        port = self.ctx.platform(platform)
+        mentions = " ".join(port.mention(u) for u in user_ids)
+        text = t(locale, "greet.welcome", mentions=mentions, command=port.command_hint("mentor"))
+        help_channel = await port.channel_link(ref, "help")
+        if help_channel:
+            text += " " + t(locale, "greet.help_channel", channel=help_channel)
+        await port.send_to_channel(ref, "welcome", Message(text, mentions=tuple(user_ids)))

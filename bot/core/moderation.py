@@ -11,18 +11,18 @@ import io
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
 from bot.core.context import Actor, Context
 from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.i18n import t
 from bot.core.pairs import PairService
 from bot.core.ports import Message
-from storage.models import AuditLog, Community, Feedback, Member, MentorProfile, MentorRequest, Pair
+from storage.db import Tx
+from storage.models import AuditLog, Community, MentorProfile, MentorRequest
 from storage.repositories import members as member_repo
 from storage.repositories import mentors as mentor_repo
+from storage.repositories import moderation as moderation_repo
+from storage.repositories import pairs as pair_repo
+from storage.repositories import requests as request_repo
 
 
 @dataclass(frozen=True)
@@ -44,7 +44,7 @@ class ModerationService:
         self.pairs = pairs
 
     async def _start(
-        self, s: AsyncSession, actor: Actor, moderator: bool, action: str, target: str
+        self, s: Tx, actor: Actor, moderator: bool, action: str, target: str
     ) -> tuple[Community, AuditLog]:
         """Refuse non-moderators; otherwise log the action (internal ids only)."""
         if not moderator:
@@ -55,7 +55,7 @@ class ModerationService:
         s.add(audit)
         return community, audit
 
-    async def _mentor(self, s: AsyncSession, community: Community, who: str) -> MentorProfile:
+    async def _mentor(self, s: Tx, community: Community, who: str) -> MentorProfile:
         member = await member_repo.find_member_by_name(s, community_id=community.id or 0, name=who)
         profile = await mentor_repo.get_profile(s, member_id=member.id or 0) if member else None
         if profile is None:
@@ -69,7 +69,7 @@ class ModerationService:
             profile = await self._mentor(s, community, who)
             profile.approved, profile.status = True, "available"
             audit.target = f"member:{profile.member_id}"
-            mentor = await s.get(Member, profile.member_id)
+            mentor = await member_repo.get_member_by_id(s, member_id=profile.member_id)
             assert mentor is not None
         await self.ctx.tell(self.ctx.ref(community), mentor, "mod.approved_dm")
         return mentor.display_name
@@ -81,7 +81,7 @@ class ModerationService:
             profile = await self._mentor(s, community, who)
             profile.approved, profile.status = False, "removed"
             audit.target = f"member:{profile.member_id}"
-            mentor = await s.get(Member, profile.member_id)
+            mentor = await member_repo.get_member_by_id(s, member_id=profile.member_id)
             assert mentor is not None
             return mentor.display_name
 
@@ -89,14 +89,14 @@ class ModerationService:
         """End a pair on behalf of the partners."""
         async with self.ctx.db.begin() as s:
             community, _ = await self._start(s, actor, moderator, "end_pair", f"pair:{pair_id}")
-            pair = await s.get(Pair, pair_id)
+            pair = await pair_repo.get_pair(s, pair_id=pair_id)
             if pair is None or pair.community_id != community.id:
                 raise NotFound("pair.unknown")
             if pair.status != "active":
                 raise Conflict("pair.already_ended")
             pair.status, pair.ended_at = "ended", self.ctx.clock.now()
             if pair.mentor_id is not None:
-                await mentor_repo.release_capacity(s, pair.mentor_id)
+                await mentor_repo.release_capacity(s, mentor_id=pair.mentor_id)
         if pair.space_ref:
             ref = self.ctx.ref(community)
             text = t(self.ctx.locale_of(None, community), "mod.pair_ended_by_moderator")
@@ -107,19 +107,23 @@ class ModerationService:
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
             community, _ = await self._start(s, actor, moderator, "reassign", f"pair:{pair_id}")
-            old = await s.get(Pair, pair_id)
+            old = await pair_repo.get_pair(s, pair_id=pair_id)
             if old is None or old.community_id != community.id:
                 raise NotFound("pair.unknown")
             profile = await self._mentor(s, community, who)
             if profile.member_id == old.mentee_id:
                 raise Conflict("mod.same_person")
-            if not await mentor_repo.claim_capacity(s, profile.id or 0):
+            if not await mentor_repo.claim_capacity(s, mentor_id=profile.id or 0):
                 raise Conflict("offer.at_capacity")
             if old.status == "active":
                 old.status, old.ended_at = "ended", now
                 if old.mentor_id is not None:
-                    await mentor_repo.release_capacity(s, old.mentor_id)
-            request = await s.get(MentorRequest, old.request_id) if old.request_id else None
+                    await mentor_repo.release_capacity(s, mentor_id=old.mentor_id)
+            request = (
+                await request_repo.get_request(s, request_id=old.request_id)
+                if old.request_id
+                else None
+            )
             if request is None:
                 request = MentorRequest(
                     community_id=community.id or 0, mentee_id=old.mentee_id,
@@ -136,38 +140,22 @@ class ModerationService:
         """Requests still waiting (open, offered, waitlisted), oldest first."""
         async with self.ctx.db.begin() as s:
             community, _ = await self._start(s, actor, moderator, "list_requests", "")
-            rows = (await s.execute(
-                select(MentorRequest, Member)
-                .join(Member, col(Member.id) == col(MentorRequest.mentee_id))
-                .where(col(MentorRequest.community_id) == community.id,
-                       col(MentorRequest.status).in_(("open", "offered", "waitlisted")))
-                .order_by(col(MentorRequest.id)).limit(50))).all()  # fmt: skip
-        return [OpenRequest(r.id or 0, m.display_name, r.topic, r.status, r.created_at)
-                for r, m in rows]  # fmt: skip
+            rows = await request_repo.waiting_requests(s, community_id=community.id or 0)
+        return [OpenRequest(r.id or 0, mentee, r.topic, r.status, r.created_at)
+                for r, mentee in rows]  # fmt: skip
 
     async def export_csv(self, actor: Actor, *, moderator: bool) -> bytes:
         """Every pair of the community as CSV (ids, names, status, dates, average rating)."""
         async with self.ctx.db.begin() as s:
             community, _ = await self._start(s, actor, moderator, "export_programme", "")
-            ratings = (
-                select(col(Feedback.pair_id), func.avg(Feedback.rating).label("rating"))
-                .group_by(col(Feedback.pair_id)).subquery()
-            )  # fmt: skip
-            mentee, mentor = Member.__table__.alias("mentee"), Member.__table__.alias("mentor")  # type: ignore[attr-defined]
-            rows = (await s.execute(
-                select(col(Pair.id), col(Pair.kind), mentee.c.display_name, mentor.c.display_name,
-                       col(Pair.status), col(Pair.started_at), col(Pair.ended_at), ratings.c.rating)
-                .join(mentee, mentee.c.id == col(Pair.mentee_id))
-                .join(mentor, mentor.c.id == col(Pair.mentor_member_id))
-                .outerjoin(ratings, ratings.c.pair_id == col(Pair.id))
-                .where(col(Pair.community_id) == community.id)
-                .order_by(col(Pair.id)))).all()  # fmt: skip
+            rows = await moderation_repo.export_rows(s, community_id=community.id or 0)
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["pair_id", "kind", "mentee", "mentor", "status", "started_at",
                          "ended_at", "average_rating"])  # fmt: skip
-        for pid, kind, mentee_name, mentor_name, status, started, ended, rating in rows:
-            writer.writerow([pid, kind, mentee_name, mentor_name, status,
+        for row in rows:
+            started, ended, rating = row.started_at, row.ended_at, row.average_rating
+            writer.writerow([row.pair_id, row.kind, row.mentee, row.mentor, row.status,
                              started.isoformat() if started else "",
                              ended.isoformat() if ended else "",
                              f"{rating:.2f}" if rating is not None else ""])  # fmt: skip

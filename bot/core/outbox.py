@@ -17,16 +17,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
 from bot.core.context import Context
 from bot.core.i18n import t
 from bot.core.ports import Button, Message
-from storage.models import Community, Member, Outbox
+from storage.db import Tx
+from storage.repositories import outbox as repo
 
 log = logging.getLogger(__name__)
 
@@ -49,10 +44,8 @@ class Letter:
     buttons: tuple[tuple[str, str, str], ...] = ()
 
 
-async def enqueue(s: AsyncSession, letters: list[Letter], due_at: datetime) -> int:
+async def enqueue(tx: Tx, letters: list[Letter], due_at: datetime) -> int:
     """Insert letters whose key is new; returns how many were new."""
-    if not letters:
-        return 0
     rows = [
         {
             "key": x.key[:120], "community_id": x.community_id, "kind": x.kind,
@@ -62,11 +55,7 @@ async def enqueue(s: AsyncSession, letters: list[Letter], due_at: datetime) -> i
         }
         for x in letters
     ]  # fmt: skip
-    dialect = s.bind.dialect.name
-    insert = pg_insert if dialect == "postgresql" else sqlite_insert
-    stmt = insert(Outbox).values(rows).on_conflict_do_nothing(index_elements=["key"])
-    result = await s.execute(stmt)
-    return int(getattr(result, "rowcount", 0) or 0)
+    return await repo.add_letters(tx, rows=rows)
 
 
 class Postman:
@@ -79,34 +68,11 @@ class Postman:
 
     async def claim(self, limit: int = 100) -> list[int]:
         """Take up to `limit` due rows for this instance (skipping rows others hold)."""
-        now = self.ctx.clock.now()
-        async with self.ctx.db.begin() as s:
-            due = (
-                select(col(Outbox.id))
-                .where(
-                    col(Outbox.sent_at).is_(None),
-                    col(Outbox.due_at) <= now,
-                    col(Outbox.attempts) < MAX_ATTEMPTS,
-                    or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < now - LEASE),
-                )
-                .order_by(col(Outbox.due_at))
-                .limit(limit)
-                .with_for_update(skip_locked=True)
-            )
-            ids = [int(i) for i in (await s.execute(due)).scalars() if i is not None]
-            if not ids:
-                return []
-            claimed = await s.execute(
-                update(Outbox)
-                .where(
-                    col(Outbox.id).in_(ids),
-                    col(Outbox.sent_at).is_(None),
-                    or_(col(Outbox.claimed_at).is_(None), col(Outbox.claimed_at) < now - LEASE),
-                )
-                .values(claimed_at=now, claimed_by=self.instance, attempts=Outbox.attempts + 1)
-                .returning(col(Outbox.id))
-            )
-            return [int(i) for i in claimed.scalars() if i is not None]
+        async with self.ctx.db.begin() as tx:
+            return await repo.claim_due(
+                tx, now=self.ctx.clock.now(), instance=self.instance, lease=LEASE,
+                max_attempts=MAX_ATTEMPTS, limit=limit,
+            )  # fmt: skip
 
     async def deliver(self, limit: int = 250) -> int:
         """Claim and send one batch; returns how many were sent."""
@@ -130,13 +96,13 @@ class Postman:
 
     async def send(self, outbox_id: int) -> bool:
         """Send one claimed row and mark it sent; a failure leaves it for a later retry."""
-        async with self.ctx.db() as s:
-            row = await s.get(Outbox, outbox_id)
-            if row is None or row.sent_at is not None or row.claimed_by != self.instance:
-                return False
-            community = await s.get(Community, row.community_id)
-            member = await s.get(Member, int(row.target)) if row.target_kind == "member" else None
-            assert community is not None
+        async with self.ctx.db() as tx:
+            found = await repo.get_delivery(tx, outbox_id=outbox_id)
+        if found is None:
+            return False
+        row, community, member = found.row, found.community, found.member
+        if row.sent_at is not None or row.claimed_by != self.instance:
+            return False
         if member is not None and (
             member.platform_user_id.startswith("deleted:") or member.consent_withdrawn_at
         ):
@@ -182,9 +148,7 @@ class Postman:
         return True
 
     async def _mark_sent(self, outbox_id: int) -> None:
-        async with self.ctx.db.begin() as s:
-            await s.execute(
-                update(Outbox)
-                .where(col(Outbox.id) == outbox_id, col(Outbox.claimed_by) == self.instance)
-                .values(sent_at=self.ctx.clock.now())
+        async with self.ctx.db.begin() as tx:
+            await repo.mark_sent(
+                tx, outbox_id=outbox_id, instance=self.instance, now=self.ctx.clock.now()
             )

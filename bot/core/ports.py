@@ -67,6 +67,12 @@ class Platform(Protocol):
     def space_link(self, community: CommunityRef, space_ref: str) -> str:
         """How to point moderators at a private space (a link, never its messages)."""
 
+    def command_hint(self, name: str) -> str:
+        """How members write a command here ('/mentor' on Discord, '!mentor' in text)."""
+
+    async def channel_link(self, community: CommunityRef, channel: str) -> str | None:
+        """How to point members at a configured channel; None where there is none."""
+
     async def send_to_member(
         self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
     ) -> Sent:

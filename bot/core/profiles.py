@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from bot.core.clock import as_utc
 from bot.core.context import Actor, Context, check_length
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput, NotFound
@@ -16,6 +17,8 @@ from bot.core.vocab import normalize_languages, normalize_skills, normalize_time
 from storage.models import Member, MentorProfile
 from storage.repositories import members as member_repo
 from storage.repositories import mentors as mentor_repo
+
+REJOIN_QUIET = timedelta(days=1)  # a quicker rejoin is not welcomed again
 
 MIN_CAPACITY, MAX_CAPACITY = 1, 10
 MAX_SKILLS = 20
@@ -108,13 +111,28 @@ class ProfileService:
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
 
-    async def member_joined(self, actor: Actor, *, is_bot: bool = False) -> Member:
-        """Record a join (or rejoin) and return the member."""
+    async def member_joined(self, actor: Actor, *, is_bot: bool = False) -> bool:
+        """Record a join (or rejoin); True when it deserves a welcome.
+
+        A welcome is due for someone the bot has not met, or who comes back after more than
+        REJOIN_QUIET away; not for a quick leave-and-rejoin or someone who talked to the bot
+        before joining.
+        """
+        now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
+            community = await member_repo.get_community(
+                s, platform=actor.platform, external_id=actor.community
+            )
+            known = None
+            if community is not None and community.id is not None:
+                known = await member_repo.get_member(
+                    s, community_id=community.id, user_id=actor.user_id
+                )
+            left = as_utc(known.left_at) if known is not None else None
             _, member = await self.ctx.resolve(s, actor, is_bot=is_bot)
             if member.left_at is not None:
                 member.left_at = None
-            return member
+        return known is None or (left is not None and now - left > REJOIN_QUIET)
 
     async def member(self, actor: Actor) -> Member:
         """The actor's member row (created on first contact)."""

@@ -5,12 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from bot.core.context import Actor, Context
 from bot.core.errors import InvalidInput, NotAllowed, NotFound
 from bot.core.i18n import normalize_locale, t
+from storage.db import Tx
 from storage.models import Community
+from storage.repositories import communities as community_repo
 from storage.repositories import members as member_repo
 from storage.repositories import reports as repo
 from storage.repositories.reports import RetentionPoint, Totals, Week
@@ -172,7 +172,9 @@ class ReportService:
         """The report of a community by platform id, for operators; never creates anything."""
         _check_days(days)
         async with self.ctx.db() as s:
-            found = await repo.communities_by_external_id(s, external_id, platform)
+            found = await community_repo.find_communities(
+                s, external_id=external_id, platform=platform
+            )
             if not found:
                 raise NotFound("report.unknown_community", community=external_id)
             if len(found) > 1:
@@ -181,7 +183,7 @@ class ReportService:
                                    platforms=names)  # fmt: skip
             return await self._build(s, found[0], days)
 
-    async def _build(self, s: AsyncSession, community: Community, days: int) -> Report:
+    async def _build(self, s: Tx, community: Community, days: int) -> Report:
         assert community.id is not None
         now, cid = self.ctx.clock.now(), community.id
         await repo.tune(s)

@@ -5,23 +5,28 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from bot.core.badges import award_badges
+from bot.core.action import ACCEPT, DECLINE, Action, Args
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, NotAllowed, NotFound
-from bot.core.groups import GroupService, GroupView
+from bot.core.groups import GroupView
+from bot.core.groups.circles import CircleService
 from bot.core.i18n import t
 from bot.core.matching import MenteeWish, MentorFacts, Score, rank
 from bot.core.pairs import PairService
-from bot.core.ports import Button, CommunityRef, Message
+from bot.core.ports import CommunityRef, Message
+from bot.core.recognition import award_badges
 from bot.core.vocab import topic_terms
+from storage.db import Tx
 from storage.models import Community, Member, MentorProfile, MentorRequest, RequestOffer
 from storage.repositories import members as member_repo
 from storage.repositories import mentors as mentor_repo
 from storage.repositories import requests as request_repo
 from storage.repositories.mentors import Candidate
+
+if TYPE_CHECKING:
+    from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +125,7 @@ class RequestService:
         if not suggestions:
             await self._tell_moderators_waitlisted(ref, community, member, topic)
             terms = topic_terms(topic) or list(member.interests or [])
-            circles = await GroupService(self.ctx).circles_for(community.id, terms)
+            circles = await CircleService(self.ctx).circles_for(community.id, terms)
         return Suggestions(request.id, suggestions, not suggestions, first_contact, circles)
 
     async def ask(
@@ -135,7 +140,7 @@ class RequestService:
             assert member.id is not None
             request = await request_repo.open_request_of(s, mentee_id=member.id)
             if request_id is not None and (request is None or request.id != request_id):
-                old = await request_repo.get_request(s, request_id)
+                old = await request_repo.get_request(s, request_id=request_id)
                 if old is None or old.mentee_id != member.id:
                     raise NotAllowed("request.not_yours")
                 if request is None or old.status != "open":
@@ -168,15 +173,16 @@ class RequestService:
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
             offer, profile, _ = await self._own_offer(s, actor, offer_id)
-            if not await request_repo.answer_offer(s, offer.id or 0, status="accepted", now=now):
-                await s.refresh(offer)
-                raise Conflict(_ALREADY.get(offer.status, "offer.already_answered"))
-            if not await mentor_repo.claim_capacity(s, profile.id or 0):
+            if not await request_repo.answer_offer(
+                s, offer_id=offer.id or 0, status="accepted", now=now
+            ):
+                raise Conflict(await _already(s, offer.id or 0))
+            if not await mentor_repo.claim_capacity(s, mentor_id=profile.id or 0):
                 raise Conflict("offer.at_capacity")
-            request = await request_repo.get_request(s, offer.request_id)
+            request = await request_repo.get_request(s, request_id=offer.request_id)
             assert request is not None
             request.status, request.accepted_at, request.updated_at = "accepted", now, now
-            await s.refresh(profile)
+            await mentor_repo.reload_profile(s, profile=profile)
             profile.offers_accepted += 1
             profile.total_mentees += 1
             profile.consecutive_timeouts = 0
@@ -191,9 +197,10 @@ class RequestService:
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
             offer, profile, _ = await self._own_offer(s, actor, offer_id)
-            if not await request_repo.answer_offer(s, offer.id or 0, status="declined", now=now):
-                await s.refresh(offer)
-                raise Conflict(_ALREADY.get(offer.status, "offer.already_answered"))
+            if not await request_repo.answer_offer(
+                s, offer_id=offer.id or 0, status="declined", now=now
+            ):
+                raise Conflict(await _already(s, offer.id or 0))
             profile.offers_declined += 1
             profile.consecutive_timeouts = 0
             request_id = offer.request_id
@@ -208,21 +215,25 @@ class RequestService:
         expired = 0
         for offer_id in due:
             async with self.ctx.db.begin() as s:
-                if not await request_repo.answer_offer(s, offer_id, status="timed_out", now=now):
+                if not await request_repo.answer_offer(
+                    s, offer_id=offer_id, status="timed_out", now=now
+                ):
                     continue  # answered or claimed by someone else meanwhile
-                offer = await request_repo.get_offer(s, offer_id)
+                offer = await request_repo.get_offer(s, offer_id=offer_id)
                 assert offer is not None
-                profile = await mentor_repo.get_profile_by_id(s, offer.mentor_id)
+                profile = await mentor_repo.get_profile_by_id(s, mentor_id=offer.mentor_id)
                 assert profile is not None
                 profile.offers_timed_out += 1
                 profile.consecutive_timeouts += 1
-                community = await s.get(Community, profile.community_id)
+                community = await member_repo.get_community_by_id(
+                    s, community_id=profile.community_id
+                )
                 assert community is not None
                 limit = self.ctx.programme_for(community).auto_pause_after
                 paused = profile.status == "available" and profile.consecutive_timeouts >= limit
                 if paused:
                     profile.status, profile.paused_until = "paused", None
-                mentor = await member_repo.get_member_by_id(s, profile.member_id)
+                mentor = await member_repo.get_member_by_id(s, member_id=profile.member_id)
                 request_id, ref = offer.request_id, self.ctx.ref(community)
             expired += 1
             if paused and mentor is not None:
@@ -239,13 +250,15 @@ class RequestService:
             waiting = [r.id for r in await request_repo.waitlisted(s, community_id=community_id)]
         for request_id in waiting:
             async with self.ctx.db.begin() as s:
-                request = await request_repo.get_request(s, request_id or 0)
+                request = await request_repo.get_request(s, request_id=request_id or 0)
                 if request is None or request.status != "waitlisted":
                     continue
-                community = await s.get(Community, request.community_id)
-                mentee = await member_repo.get_member_by_id(s, request.mentee_id)
+                community = await member_repo.get_community_by_id(
+                    s, community_id=request.community_id
+                )
+                mentee = await member_repo.get_member_by_id(s, member_id=request.mentee_id)
                 assert community is not None and mentee is not None
-                tried = [o.mentor_id for o in await request_repo.offers_of(s, request.id or 0)]
+                tried = await request_repo.offered_mentor_ids(s, request_id=request.id or 0)
                 ranked = await self._rank(s, community, mentee, request, exclude=tried)
                 if not ranked:
                     break  # nobody free for this one; later ones compete for the same mentors
@@ -257,7 +270,7 @@ class RequestService:
     # ----- internals ----------------------------------------------------------------------
     async def _rank(
         self,
-        s: AsyncSession,
+        s: Tx,
         community: Community,
         mentee: Member,
         request: MentorRequest,
@@ -280,7 +293,7 @@ class RequestService:
         return [(sc, by_id[sc.mentor_id]) for sc in rank(facts, wish, self.ctx.clock.now())]
 
     async def _own_offer(
-        self, s: AsyncSession, actor: Actor, offer_id: int | None
+        self, s: Tx, actor: Actor, offer_id: int | None
     ) -> tuple[RequestOffer, MentorProfile, Member]:
         _, member = await self.ctx.resolve(s, actor)
         assert member.id is not None
@@ -293,7 +306,7 @@ class RequestService:
             if offer is None:
                 raise NotFound("offer.none_pending")
         else:
-            offer = await request_repo.get_offer(s, offer_id)
+            offer = await request_repo.get_offer(s, offer_id=offer_id)
             if offer is None:
                 raise NotFound("offer.unknown")
         if profile is None or offer.mentor_id != profile.id:
@@ -301,12 +314,14 @@ class RequestService:
         return offer, profile, member
 
     async def _make_offer(
-        self, s: AsyncSession, community: Community, request: MentorRequest, score: Score
+        self, s: Tx, community: Community, request: MentorRequest, score: Score
     ) -> RequestOffer:
         now = self.ctx.clock.now()
         programme = self.ctx.programme_for(community)
-        mentor = await mentor_repo.get_profile_by_id(s, score.mentor_id)
-        mentor_member = await member_repo.get_member_by_id(s, mentor.member_id) if mentor else None
+        mentor = await mentor_repo.get_profile_by_id(s, mentor_id=score.mentor_id)
+        mentor_member = (
+            await member_repo.get_member_by_id(s, member_id=mentor.member_id) if mentor else None
+        )
         locale = self.ctx.locale_of(mentor_member, community)
         offer = RequestOffer(
             request_id=request.id or 0,
@@ -324,14 +339,14 @@ class RequestService:
     async def _deliver_offer(self, offer_id: int) -> None:
         """DM the mentor the request with Accept/Decline (platform falls back to a channel)."""
         async with self.ctx.db() as s:
-            offer = await request_repo.get_offer(s, offer_id)
+            offer = await request_repo.get_offer(s, offer_id=offer_id)
             assert offer is not None
-            request = await request_repo.get_request(s, offer.request_id)
-            profile = await mentor_repo.get_profile_by_id(s, offer.mentor_id)
+            request = await request_repo.get_request(s, request_id=offer.request_id)
+            profile = await mentor_repo.get_profile_by_id(s, mentor_id=offer.mentor_id)
             assert request is not None and profile is not None
-            mentor = await member_repo.get_member_by_id(s, profile.member_id)
-            mentee = await member_repo.get_member_by_id(s, request.mentee_id)
-            community = await s.get(Community, request.community_id)
+            mentor = await member_repo.get_member_by_id(s, member_id=profile.member_id)
+            mentee = await member_repo.get_member_by_id(s, member_id=request.mentee_id)
+            community = await member_repo.get_community_by_id(s, community_id=request.community_id)
             assert mentor is not None and mentee is not None and community is not None
         ref = self.ctx.ref(community)
         platform = self.ctx.platform(ref.platform)
@@ -347,8 +362,8 @@ class RequestService:
         message = Message(
             "\n".join(lines),
             buttons=(
-                Button(t(locale, "button.accept"), f"offer:accept:{offer.id}", "success"),
-                Button(t(locale, "button.decline"), f"offer:decline:{offer.id}", "danger"),
+                OFFER_ACCEPT.button(t(locale, "button.accept"), "success", offer=offer.id),
+                OFFER_DECLINE.button(t(locale, "button.decline"), "danger", offer=offer.id),
             ),
             mentions=(mentee.platform_user_id, mentor.platform_user_id),
         )
@@ -359,21 +374,21 @@ class RequestService:
             return
         if sent.ref:
             async with self.ctx.db.begin() as s:
-                stored = await request_repo.get_offer(s, offer_id)
+                stored = await request_repo.get_offer(s, offer_id=offer_id)
                 if stored is not None:
                     stored.message_ref = sent.ref
 
     async def _pass_on(self, request_id: int) -> tuple[str, str]:
         """After a decline or time-out: the next-best mentor, or the waitlist."""
         async with self.ctx.db.begin() as s:
-            request = await request_repo.get_request(s, request_id)
+            request = await request_repo.get_request(s, request_id=request_id)
             assert request is not None
-            community = await s.get(Community, request.community_id)
-            mentee = await member_repo.get_member_by_id(s, request.mentee_id)
+            community = await member_repo.get_community_by_id(s, community_id=request.community_id)
+            mentee = await member_repo.get_member_by_id(s, member_id=request.mentee_id)
             assert community is not None and mentee is not None
             if request.status != "offered":
                 return request.status, mentee.display_name
-            tried = [o.mentor_id for o in await request_repo.offers_of(s, request_id)]
+            tried = await request_repo.offered_mentor_ids(s, request_id=request_id)
             programme = self.ctx.programme_for(community)
             ranked = []
             if request.attempts < programme.max_offer_attempts:
@@ -400,6 +415,12 @@ class RequestService:
         await self.ctx.announce(ref, "moderation", text, (mentee.platform_user_id,))
 
 
+async def _already(s: Tx, offer_id: int) -> str:
+    """The message key for an offer someone answered first, by its status now."""
+    status = await request_repo.offer_status(s, offer_id=offer_id)
+    return _ALREADY.get(status or "", "offer.already_answered")
+
+
 def _facts(c: Candidate) -> MentorFacts:
     return MentorFacts(
         mentor_id=c.mentor_id,
@@ -419,3 +440,32 @@ def _hours(until: datetime | None, since: datetime | None) -> int:
     if until is None or since is None:
         return 0
     return max(1, round((until - since).total_seconds() / 3600))
+
+
+# ----- actions (buttons and reactions) ------------------------------------------------------
+async def _on_ask(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
+    request_id = args.number("request")
+    offered = await services.requests.ask(actor, args.optional("index"), request_id=request_id)
+    return [Message(t(locale, "ask.sent", mentor=offered.mentor_name))]
+
+
+async def _on_accept(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
+    pair_id = await services.requests.accept(actor, args.optional("offer"))
+    view = await services.pairs.view(pair_id)
+    return [Message(t(locale, "offer.accepted_reply", mentee=view.mentee_name))]
+
+
+async def _on_decline(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
+    declined = await services.requests.decline(actor, args.optional("offer"))
+    key = f"offer.declined_{declined.outcome}"
+    return [Message(t(locale, key, mentee=declined.mentee_name))]
+
+
+ASK = Action("ask:{request}:{index}", _on_ask)  # the suggestion numbered `index`
+ASK_ANY = Action("ask:{request}:any", _on_ask)  # the best free mentor
+OFFER_ACCEPT = Action(
+    "offer:accept:{offer?}", _on_accept, slow=True, command="accept {offer}", emoji=ACCEPT
+)
+OFFER_DECLINE = Action(
+    "offer:decline:{offer?}", _on_decline, slow=True, command="decline {offer}", emoji=DECLINE
+)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.core.activity import ActivityCounter
 from bot.core.checkins import CheckInService
-from bot.core.cohorts import CohortService
 from bot.core.community import CommunityService
 from bot.core.context import Context
 from bot.core.goals import GoalService
-from bot.core.groups import GroupService
-from bot.core.lifecycle import Lifecycle
+from bot.core.greeting import GreetingService
+from bot.core.groups.circles import CircleService
+from bot.core.groups.cohorts import CohortService
+from bot.core.groups.office_hours import OfficeHoursService
 from bot.core.moderation import ModerationService
-from bot.core.officehours import OfficeHoursService
 from bot.core.outbox import Postman
 from bot.core.pairs import PairService
 from bot.core.privacy import PrivacyService
@@ -33,14 +33,14 @@ class Services:
         self.requests = RequestService(ctx, self.pairs)
         self.recognition = RecognitionService(ctx)
         self.community = CommunityService(ctx)
+        self.greeting = GreetingService(ctx, self.community)
         self.reports = ReportService(ctx)
         self.privacy = PrivacyService(ctx)
         self.goals = GoalService(ctx, self.pairs)
         self.checkins = CheckInService(ctx, self.pairs)
-        self.lifecycle = Lifecycle(ctx)
         self.safety = SafetyService(ctx, self.pairs)
         self.moderation = ModerationService(ctx, self.pairs)
-        self.groups = GroupService(ctx)
+        self.circles = CircleService(ctx)
         self.cohorts = CohortService(ctx)
         self.office_hours = OfficeHoursService(ctx)
         self.tandem = TandemService(ctx)

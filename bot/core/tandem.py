@@ -5,27 +5,28 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime
+from typing import TYPE_CHECKING
 
-from sqlalchemy import or_, select, update
-from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
-
+from bot.core.action import ACCEPT, Action, Args
 from bot.core.context import Actor, Context
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.core.groups import SPACE_NAME_LIMIT, link_of, post
 from bot.core.i18n import t
-from bot.core.ports import Button, Message
+from bot.core.ports import Message
+from bot.core.safety import PAIR_ACK
+from bot.core.spaces import SPACE_NAME_LIMIT, link_of, post
 from bot.core.vocab import normalize_skills
+from storage.db import Tx
 from storage.models import Community, Member, Pair, TandemIntro, TandemProfile
+from storage.repositories import members as member_repo
+from storage.repositories import pairs as pair_repo
+from storage.repositories import tandem as tandem_repo
+
+if TYPE_CHECKING:
+    from bot.core.services import Services
 
 log = logging.getLogger(__name__)
 
 POOL_LIMIT = 500
-
-
-class _Taken(Exception):
-    """Someone else introduced this partner meanwhile."""
 
 
 @dataclass(frozen=True)
@@ -70,9 +71,9 @@ class TandemService:
         async with self.ctx.db.begin() as s:
             community, member = await self.ctx.resolve(s, actor)
             member.consent_at = member.consent_at or now
-            if await self._active_pair(s, member.id or 0):
+            if await tandem_repo.active_tandem(s, member_id=member.id or 0):
                 raise Conflict("tandem.already_paired")
-            profile = await self._profile(s, member.id or 0)
+            profile = await tandem_repo.profile_of(s, member_id=member.id or 0)
             if profile is None:
                 profile = TandemProfile(community_id=community.id or 0, member_id=member.id or 0)
                 s.add(profile)
@@ -92,66 +93,30 @@ class TandemService:
         """The member's tandem profile and where it stands."""
         async with self.ctx.db.begin() as s:
             _, member = await self.ctx.resolve(s, actor)
-            profile = await self._profile(s, member.id or 0)
+            profile = await tandem_repo.profile_of(s, member_id=member.id or 0)
             if profile is None:
                 return TandemResult("none")
             state = {"introduced": "pending", "paired": "paired"}.get(profile.status, "waiting")
             return TandemResult(state, list(profile.offers), list(profile.seeks))
 
-    async def _profile(self, s: AsyncSession, member_id: int) -> TandemProfile | None:
-        stmt = select(TandemProfile).where(col(TandemProfile.member_id) == member_id)
-        return (await s.execute(stmt)).scalar_one_or_none()
-
-    async def _active_pair(self, s: AsyncSession, member_id: int) -> Pair | None:
-        stmt = select(Pair).where(
-            col(Pair.kind) == "tandem", col(Pair.status) == "active",
-            or_(col(Pair.mentee_id) == member_id, col(Pair.mentor_member_id) == member_id),
-        ).limit(1)  # fmt: skip
-        return (await s.execute(stmt)).scalar_one_or_none()
-
-    async def _match(self, s: AsyncSession, me: TandemProfile
+    async def _match(self, s: Tx, me: TandemProfile
                      ) -> tuple[TandemIntro, Member] | None:  # fmt: skip
         """The best complementary partner who is free, never introduced to `me` before."""
-        rows = (await s.execute(
-            select(TandemProfile, Member)
-            .join(Member, col(Member.id) == col(TandemProfile.member_id))
-            .where(col(TandemProfile.community_id) == me.community_id,
-                   col(TandemProfile.status) == "seeking",
-                   col(TandemProfile.member_id) != me.member_id,
-                   col(Member.left_at).is_(None), col(Member.consent_withdrawn_at).is_(None),
-                   ~col(Member.platform_user_id).startswith("deleted:"))
-            .order_by(col(TandemProfile.updated_at), col(TandemProfile.id)).limit(POOL_LIMIT)
-        )).all()  # fmt: skip
-        met = {
-            a if b == me.member_id else b
-            for a, b in (await s.execute(
-                select(col(TandemIntro.first_id), col(TandemIntro.second_id)).where(or_(
-                    col(TandemIntro.first_id) == me.member_id,
-                    col(TandemIntro.second_id) == me.member_id)))).all()
-        }  # fmt: skip
+        rows = await tandem_repo.seeking_partners(
+            s, community_id=me.community_id, member_id=me.member_id, limit=POOL_LIMIT
+        )
+        met = await tandem_repo.met_before(s, member_id=me.member_id)
         ranked = []
         for order, (other, person) in enumerate(rows):
             mine, theirs = exchange(me, other)
             if mine and theirs and other.member_id not in met:
                 ranked.append((-(len(mine) + len(theirs)), order, other, person))
         now = self.ctx.clock.now()
-        community = await s.get(Community, me.community_id)
+        community = await member_repo.get_community_by_id(s, community_id=me.community_id)
         assert community is not None
         timeout = self.ctx.programme_for(community).request_timeout
         for *_, other, person in sorted(ranked, key=lambda r: r[:2]):
-            try:
-                async with s.begin_nested():
-                    won = await s.execute(
-                        update(TandemProfile)
-                        .where(
-                            col(TandemProfile.member_id).in_([me.member_id, other.member_id]),
-                            col(TandemProfile.status) == "seeking",
-                        )
-                        .values(status="introduced")
-                    )
-                    if getattr(won, "rowcount", 0) != 2:
-                        raise _Taken
-            except _Taken:
+            if not await tandem_repo.claim_both(s, member_ids=(me.member_id, other.member_id)):
                 continue
             intro = TandemIntro(community_id=me.community_id, first_id=me.member_id,
                                 second_id=other.member_id, created_at=now,
@@ -165,7 +130,7 @@ class TandemService:
         """After a decline or a time-out both may be matched again (with someone else)."""
         for member_id in member_ids:
             async with self.ctx.db.begin() as s:
-                profile = await self._profile(s, member_id)
+                profile = await tandem_repo.profile_of(s, member_id=member_id)
                 free = profile is not None and profile.status == "seeking"
                 found = await self._match(s, profile) if profile and free else None
             if found is not None:
@@ -174,11 +139,12 @@ class TandemService:
     async def _introduce(self, intro_id: int) -> None:
         """Both get a private introduction with Confirm and Decline."""
         async with self.ctx.db() as s:
-            intro = await s.get(TandemIntro, intro_id)
+            intro = await tandem_repo.get_intro(s, intro_id=intro_id)
             assert intro is not None
-            community = await s.get(Community, intro.community_id)
-            a, b = await s.get(Member, intro.first_id), await s.get(Member, intro.second_id)
-            pa, pb = await self._profile(s, intro.first_id), await self._profile(s, intro.second_id)
+            community = await member_repo.get_community_by_id(s, community_id=intro.community_id)
+            a, b = await _member(s, intro.first_id), await _member(s, intro.second_id)
+            pa = await tandem_repo.profile_of(s, member_id=intro.first_id)
+            pb = await tandem_repo.profile_of(s, member_id=intro.second_id)
             assert community and a and b and pa and pb
         ref = self.ctx.ref(community)
         platform = self.ctx.platform(ref.platform)
@@ -190,8 +156,10 @@ class TandemService:
             text = t(locale, "tandem.intro", partner=platform.mention(other.platform_user_id),
                      gives=", ".join(gives), gets=", ".join(gets), hours=hours)  # fmt: skip
             buttons = (
-                Button(t(locale, "button.tandem_confirm"), f"tandem:{intro_id}:confirm", "success"),
-                Button(t(locale, "button.tandem_decline"), f"tandem:{intro_id}:decline", "danger"),
+                TANDEM_CONFIRM.button(
+                    t(locale, "button.tandem_confirm"), "success", intro=intro_id
+                ),
+                TANDEM_DECLINE.button(t(locale, "button.tandem_decline"), "danger", intro=intro_id),
             )
             try:
                 await platform.send_to_member(
@@ -201,20 +169,13 @@ class TandemService:
                 log.exception("could not introduce member %s (intro %s)", me.id, intro_id)
 
     # ----- answering -------------------------------------------------------------------------
-    async def _intro_for(self, s: AsyncSession, member: Member, intro_id: int | None
-                         ) -> TandemIntro:  # fmt: skip
+    async def _intro_for(self, s: Tx, member: Member, intro_id: int | None) -> TandemIntro:
         if intro_id is not None:
-            intro = await s.get(TandemIntro, intro_id)
+            intro = await tandem_repo.get_intro(s, intro_id=intro_id)
             if intro is None:
                 raise NotFound("tandem.unknown")
         else:
-            intro = (await s.execute(
-                select(TandemIntro).where(
-                    col(TandemIntro.status) == "proposed",
-                    or_(col(TandemIntro.first_id) == member.id,
-                        col(TandemIntro.second_id) == member.id))
-                .order_by(col(TandemIntro.id).desc()).limit(1)
-            )).scalar_one_or_none()  # fmt: skip
+            intro = await tandem_repo.newest_proposed(s, member_id=member.id or 0)
             if intro is None:
                 raise NotFound("tandem.none_pending")
         if member.id not in (intro.first_id, intro.second_id):
@@ -230,22 +191,13 @@ class TandemService:
             _, member = await self.ctx.resolve(s, actor)
             intro = await self._intro_for(s, member, intro_id)
             first = member.id == intro.first_id
-            column = "first_confirmed_at" if first else "second_confirmed_at"
-            # Row-locking UPDATEs: of two simultaneous confirmations the later sees the earlier.
-            await s.execute(update(TandemIntro).where(
-                col(TandemIntro.id) == intro.id, col(TandemIntro.status) == "proposed"
-            ).values({column: now}))  # fmt: skip
-            won = await s.execute(update(TandemIntro).where(
-                col(TandemIntro.id) == intro.id, col(TandemIntro.status) == "proposed",
-                col(TandemIntro.first_confirmed_at).is_not(None),
-                col(TandemIntro.second_confirmed_at).is_not(None),
-            ).values(status="started", answered_at=now))  # fmt: skip
-            other = await s.get(Member, intro.second_id if first else intro.first_id)
+            won = await tandem_repo.confirm_intro(s, intro_id=intro.id or 0, first=first, now=now)
+            other = await _member(s, intro.second_id if first else intro.first_id)
             assert other is not None
-            community = await s.get(Community, intro.community_id)
+            community = await member_repo.get_community_by_id(s, community_id=intro.community_id)
             assert community is not None
             pair = None
-            if getattr(won, "rowcount", 0) == 1:
+            if won:
                 pair = await self._start(s, community, intro)
         ref = self.ctx.ref(community)
         if pair is None:
@@ -257,7 +209,7 @@ class TandemService:
                             space=link)  # fmt: skip
         return Answer("started", other.display_name, pair.id, link)
 
-    async def _start(self, s: AsyncSession, community: Community, intro: TandemIntro) -> Pair:
+    async def _start(self, s: Tx, community: Community, intro: TandemIntro) -> Pair:
         now = self.ctx.clock.now()
         programme = self.ctx.programme_for(community)
         pair = Pair(community_id=intro.community_id, kind="tandem", mentor_id=None,
@@ -266,11 +218,7 @@ class TandemService:
                     next_checkin_at=now + programme.checkin_interval)  # fmt: skip
         s.add(pair)
         await s.flush()
-        await s.execute(update(TandemIntro).where(col(TandemIntro.id) == intro.id)
-                        .values(pair_id=pair.id))  # fmt: skip
-        await s.execute(update(TandemProfile).where(
-            col(TandemProfile.member_id).in_([intro.first_id, intro.second_id])
-        ).values(status="paired"))  # fmt: skip
+        await tandem_repo.record_start(s, intro=intro, pair_id=pair.id or 0)
         return pair
 
     async def decline(self, actor: Actor, intro_id: int | None = None) -> Answer:
@@ -279,47 +227,33 @@ class TandemService:
         async with self.ctx.db.begin() as s:
             _, member = await self.ctx.resolve(s, actor)
             intro = await self._intro_for(s, member, intro_id)
-            if not await self._close(s, intro, "declined", now):
+            if not await tandem_repo.close_intro(s, intro=intro, status="declined", now=now):
                 raise Conflict("tandem.already_answered")
             partner = intro.second_id if member.id == intro.first_id else intro.first_id
-            other = await s.get(Member, partner)
+            other = await _member(s, partner)
             assert other is not None
-            community = await s.get(Community, intro.community_id)
+            community = await member_repo.get_community_by_id(s, community_id=intro.community_id)
             assert community is not None
         await self.ctx.tell(self.ctx.ref(community), other, "tandem.declined_dm")
         await self._rematch([other.id or 0, member.id or 0])
         return Answer("declined", other.display_name)
 
-    async def _close(self, s: AsyncSession, intro: TandemIntro, status: str, now: datetime
-                     ) -> bool:  # fmt: skip
-        """Mark an open introduction declined/expired and free both partners."""
-        won = await s.execute(update(TandemIntro).where(
-            col(TandemIntro.id) == intro.id, col(TandemIntro.status) == "proposed"
-        ).values(status=status, answered_at=now))  # fmt: skip
-        if getattr(won, "rowcount", 0) != 1:
-            return False
-        await s.execute(update(TandemProfile).where(
-            col(TandemProfile.member_id).in_([intro.first_id, intro.second_id]),
-            col(TandemProfile.status) == "introduced").values(status="seeking"))  # fmt: skip
-        return True
-
     async def expire_due(self, limit: int = 100) -> int:
         """Introductions not confirmed by both within `request_timeout` lapse; nothing starts."""
         now = self.ctx.clock.now()
         async with self.ctx.db() as s:
-            due = list((await s.execute(
-                select(col(TandemIntro.id)).where(col(TandemIntro.status) == "proposed",
-                                                  col(TandemIntro.expires_at) <= now).limit(limit)
-            )).scalars())  # fmt: skip
+            due = await tandem_repo.due_intros(s, now=now, limit=limit)
         expired = 0
         for intro_id in due:
             async with self.ctx.db.begin() as s:
-                intro = await s.get(TandemIntro, intro_id)
+                intro = await tandem_repo.get_intro(s, intro_id=intro_id)
                 assert intro is not None
-                if not await self._close(s, intro, "expired", now):
+                if not await tandem_repo.close_intro(s, intro=intro, status="expired", now=now):
                     continue
-                community = await s.get(Community, intro.community_id)
-                people = [await s.get(Member, intro.first_id), await s.get(Member, intro.second_id)]
+                community = await member_repo.get_community_by_id(
+                    s, community_id=intro.community_id
+                )
+                people = [await _member(s, intro.first_id), await _member(s, intro.second_id)]
             expired += 1
             assert community is not None
             for person in people:
@@ -332,12 +266,12 @@ class TandemService:
     async def _open_space(self, pair_id: int) -> str | None:
         """The private tandem space with a welcome, guidelines and the goals prompt."""
         async with self.ctx.db() as s:
-            pair = await s.get(Pair, pair_id)
+            pair = await pair_repo.get_pair(s, pair_id=pair_id)
             assert pair is not None
-            community = await s.get(Community, pair.community_id)
-            a, b = await s.get(Member, pair.mentee_id), await s.get(Member, pair.mentor_member_id)
-            pa = await self._profile(s, pair.mentee_id)
-            pb = await self._profile(s, pair.mentor_member_id)
+            community = await member_repo.get_community_by_id(s, community_id=pair.community_id)
+            a, b = await _member(s, pair.mentee_id), await _member(s, pair.mentor_member_id)
+            pa = await tandem_repo.profile_of(s, member_id=pair.mentee_id)
+            pb = await tandem_repo.profile_of(s, member_id=pair.mentor_member_id)
             assert community and a and b and pa and pb
         ref = self.ctx.ref(community)
         platform = self.ctx.platform(ref.platform)
@@ -352,7 +286,7 @@ class TandemService:
                 await self.ctx.tell(ref, person, "pair.space_failed")
             return None
         async with self.ctx.db.begin() as s:
-            stored = await s.get(Pair, pair_id)
+            stored = await pair_repo.get_pair(s, pair_id=pair_id)
             assert stored is not None
             stored.space_ref = space
         a_gives, b_gives = exchange(pa, pb)
@@ -363,7 +297,45 @@ class TandemService:
               b_name=b.display_name, a_gives=", ".join(a_gives), b_gives=", ".join(b_gives)),
             guidelines, t(locale, "tandem.goals_prompt"),
         ])  # fmt: skip
-        ack = Button(t(locale, "button.ack_guidelines"), f"pair:ack:{pair_id}", "primary")
+        ack = PAIR_ACK.button(t(locale, "button.ack_guidelines"), "primary", pair=pair_id)
         await post(self.ctx, ref, space, Message(text, (ack,), tuple(users)),
                    key=f"tandem:welcome:{pair_id}")  # fmt: skip
         return space
+
+
+async def _member(tx: Tx, member_id: int) -> Member | None:
+    return await member_repo.get_member_by_id(tx, member_id=member_id)
+
+
+def answer_message(locale: str, answer: Answer) -> Message:
+    """After Confirm or Decline on a tandem introduction."""
+    key = {"started": "tandem.started", "waiting": "tandem.confirmed_waiting"}.get(
+        answer.outcome, "tandem.declined"
+    )
+    return Message(t(locale, key, partner=answer.partner, space=answer.space_link))
+
+
+def tandem_message(locale: str, result: TandemResult, prefix: str) -> Message:
+    """What `/tandem` or `!tandem` found."""
+    offers, seeks = ", ".join(result.offers), ", ".join(result.seeks)
+    key = {"introduced": "tandem.introduced", "pending": "tandem.status_pending",
+           "paired": "tandem.status_paired", "none": "tandem.usage"}.get(
+        result.status, "tandem.waiting")  # fmt: skip
+    return Message(t(locale, key, partner=result.partner, offers=offers, seeks=seeks,
+                     prefix=prefix))  # fmt: skip
+
+
+# ----- actions (buttons and reactions) ------------------------------------------------------
+async def _on_confirm(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
+    return [answer_message(locale, await services.tandem.confirm(actor, args.number("intro")))]
+
+
+async def _on_decline(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
+    return [answer_message(locale, await services.tandem.decline(actor, args.number("intro")))]
+
+
+TANDEM_CONFIRM = Action("tandem:{intro}:confirm", _on_confirm, slow=True,
+                        command="tandem confirm {intro}", emoji=ACCEPT)  # fmt: skip
+# No ❌ on Matrix: like before, a decline here gets a keycap by its position.
+TANDEM_DECLINE = Action("tandem:{intro}:decline", _on_decline, slow=True,
+                        command="tandem decline {intro}")  # fmt: skip

@@ -1,9 +1,7 @@
-"""Report figures by SQL aggregation (SQLite and PostgreSQL), and the activity upsert."""
+"""Report figures by SQL aggregation (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -11,10 +9,8 @@ from typing import Any
 from sqlalchemy import (
     Float,
     Integer,
-    String,
     Table,
     and_,
-    bindparam,
     case,
     cast,
     exists,
@@ -29,9 +25,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
-from sqlmodel import SQLModel, col
+from sqlmodel import SQLModel
 
-from storage.models import Community
+from storage.repositories._sql import dialect
 
 EPOCH = date(1970, 1, 1)
 CURVE_DAYS = 30  # retention curves run from day 0 to day 30 after joining
@@ -108,41 +104,27 @@ class Week:
     matches: int
 
 
-async def communities_by_external_id(
-    session: AsyncSession, external_id: str, platform: str | None = None
-) -> list[Community]:
-    """Communities with this platform id (on one platform, or on any)."""
-    stmt = select(Community).where(col(Community.external_id) == external_id)
-    if platform:
-        stmt = stmt.where(col(Community.platform) == platform)
-    return list((await session.execute(stmt)).scalars())
-
-
 async def tune(session: AsyncSession) -> None:
     """Per transaction: PostgreSQL's JIT costs more than it saves on these index-driven
     queries (its cost estimate counts every correlated lookup)."""
-    if _dialect(session) == "postgresql":
+    if dialect(session) == "postgresql":
         await session.execute(text("SET LOCAL jit = off"))
-
-
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
 
 
 _UNIX_EPOCH_JD = "2440587.5"  # the Julian day number of 1970-01-01 00:00 UTC
 
 
-def _seconds(dialect: str, expr: Any) -> ColumnElement[Any]:
+def _seconds(db: str, expr: Any) -> ColumnElement[Any]:
     """Unix seconds of a UTC timestamp or date column."""
-    if dialect == "sqlite":
+    if db == "sqlite":
         unix_days = func.julianday(expr) - literal_column(_UNIX_EPOCH_JD, Float)
         return unix_days * literal_column("86400.0", Float)
     return extract("epoch", expr)
 
 
-def _day(dialect: str, expr: Any) -> ColumnElement[Any]:
+def _day(db: str, expr: Any) -> ColumnElement[Any]:
     """Days since 1970-01-01 (UTC) of a timestamp or date column."""
-    if dialect == "sqlite":
+    if db == "sqlite":
         return cast(func.julianday(expr) - literal_column(_UNIX_EPOCH_JD, Float), Integer)
     return cast(func.floor(extract("epoch", expr) / literal_column("86400", Integer)), Integer)
 
@@ -196,7 +178,7 @@ async def _accept_times(
     s: AsyncSession, cid: int, now: datetime, since: datetime
 ) -> dict[str, Any]:
     """Median and p90 of request-to-accept seconds, interpolated like percentile_cont."""
-    d, r = _dialect(s), REQUESTS
+    d, r = dialect(s), REQUESTS
     spans = (
         select((_seconds(d, r.c.accepted_at) - _seconds(d, r.c.created_at)).label("s"))
         .where(r.c.community_id == cid, r.c.created_at >= since, r.c.accepted_at.is_not(None))
@@ -343,7 +325,7 @@ async def retention_curve(
     """Day k = 0..30: of the members who joined in the window or the 30 days before it and
     have been members for k days or more, how many posted on or after day k after joining;
     split by whether they were ever a mentee."""
-    d, m, a = _dialect(session), MEMBERS, ACTIVITY
+    d, m, a = dialect(session), MEMBERS, ACTIVITY
     today = (now.date() - EPOCH).days
     joined = _day(d, m.c.joined_at)
     cohort = (
@@ -397,7 +379,7 @@ async def weekly(
     session: AsyncSession, *, community_id: int, now: datetime, days: int
 ) -> list[Week]:
     """Requests and matches per 7-day bucket counted from the window's start."""
-    d, r = _dialect(session), REQUESTS
+    d, r = dialect(session), REQUESTS
     since = now - timedelta(days=days)
     origin = int(since.timestamp())
 
@@ -421,43 +403,3 @@ async def weekly(
     return [
         Week((since + timedelta(days=7 * w)).date(), *counts.get(w, [0, 0])) for w in range(weeks)
     ]
-
-
-# One statement per flush whatever its size: the counts travel as one JSON parameter, so the
-# SQL text never changes (a VALUES list would take a second to compile at 5,000 rows).
-_UPSERT_TAIL = """
-JOIN communities c ON c.platform = {platform} AND c.external_id = {external_id}
-JOIN members m ON m.community_id = c.id AND m.platform_user_id = {user_id}
-WHERE m.id IS NOT NULL
-ON CONFLICT (member_id, day) DO UPDATE SET messages = activity.messages + excluded.messages"""
-_UPSERT = {
-    "sqlite": "INSERT INTO activity (member_id, day, community_id, messages)\n"
-    "SELECT m.id, json_extract(s.value, '$.day'), m.community_id, json_extract(s.value, '$.n')\n"
-    "FROM json_each(:rows) AS s"
-    + _UPSERT_TAIL.format(
-        platform="json_extract(s.value, '$.platform')",
-        external_id="json_extract(s.value, '$.external_id')",
-        user_id="json_extract(s.value, '$.user_id')",
-    ),
-    "postgresql": "INSERT INTO activity (member_id, day, community_id, messages)\n"
-    "SELECT m.id, s.day, m.community_id, s.n\n"
-    "FROM jsonb_to_recordset(CAST(:rows AS jsonb))\n"
-    "  AS s(platform text, external_id text, user_id text, day date, n integer)"
-    + _UPSERT_TAIL.format(platform="s.platform", external_id="s.external_id", user_id="s.user_id"),
-}
-
-
-async def add_activity(
-    session: AsyncSession, counts: Mapping[tuple[str, str, str, date], int]
-) -> int:
-    """Add message counts keyed by (platform, community id, user id, day) with one upsert
-    statement; users unknown to the database are skipped. Returns the statements used."""
-    if not counts:
-        return 0
-    rows = [
-        {"platform": p, "external_id": e, "user_id": u, "day": d.isoformat(), "n": n}
-        for (p, e, u, d), n in counts.items()
-    ]
-    stmt = text(_UPSERT[_dialect(session)]).bindparams(bindparam("rows", type_=String))
-    await session.execute(stmt, {"rows": json.dumps(rows)})
-    return 1

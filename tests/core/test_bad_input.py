@@ -8,6 +8,7 @@ from sqlalchemy import func, select
 from bot.core.errors import InvalidInput
 from bot.core.i18n import t
 from bot.core.services import Services
+from bot.text.commands import COMMANDS
 from bot.text.router import Incoming, TextRouter
 from storage.models import Member, MentorProfile, MentorRequest
 from tests.conftest import actor
@@ -118,3 +119,16 @@ async def test_unexpected_errors_become_an_apology_with_an_id(services: Services
     assert "error id" in reply.text
     assert "db exploded" not in reply.text
     assert any("command failed" in r.message for r in caplog.records)
+
+
+# Arguments no handler expects: words for numbers, non-ASCII digits, stray quotes and signs.
+ODD_ARGS = ["", "abc", "#", "١٢", "#١", "-1", "@", "x=", 'name="', "add", "done ١", "1 ١",
+            "add ١ x"]  # fmt: skip
+
+
+async def test_no_command_crashes_on_odd_arguments(services: Services) -> None:
+    router = TextRouter(services)
+    for name in sorted(COMMANDS):
+        for args in ODD_ARGS:
+            for reply in await router.handle(Incoming(actor("alice"), f"!{name} {args}")):
+                assert "error id" not in reply.text, (name, args, reply.text)

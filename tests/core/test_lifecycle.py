@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import func, insert, select, text
 
 from bot.core.actions import run_action
-from bot.core.badges import anniversaries, weekly_digests
 from bot.core.errors import Conflict
+from bot.core.recognition import anniversaries, weekly_digests
 from bot.core.services import Services
 from bot.core.settings import Programme
 from bot.scheduler import Sweeper, sweep_interval
@@ -161,7 +161,7 @@ async def test_crash_between_claim_and_send_sends_exactly_once(
     services = make_services(sqlite_engine, clock, platform)
     await pair_up(services)
     clock.advance(WEEK)
-    await services.lifecycle.schedule_checkins()
+    await services.checkins.schedule_checkins()
     claimed = await services.postman.claim()  # ... and the process dies here
     assert len(claimed) == 1
     restarted = make_services(sqlite_engine, clock, platform)
@@ -177,7 +177,7 @@ async def test_crash_between_send_and_mark_shows_once_via_the_idempotency_key(
     services = make_services(sqlite_engine, clock, platform)
     await pair_up(services)
     clock.advance(WEEK)
-    await services.lifecycle.schedule_checkins()
+    await services.checkins.schedule_checkins()
     first = services.postman
     (outbox_id,) = await first.claim()
     mark = first._mark_sent
@@ -235,8 +235,8 @@ async def test_sub_minute_intervals_sweep_often_enough() -> None:
 async def test_outbox_rows_are_unique_per_key(services, clock) -> None:
     await pair_up(services)
     clock.advance(WEEK)
-    await services.lifecycle.schedule_checkins()
-    await services.lifecycle.schedule_checkins()
+    await services.checkins.schedule_checkins()
+    await services.checkins.schedule_checkins()
     async with services.ctx.db() as s:
         assert (await s.execute(select(func.count()).select_from(Outbox))).scalar() == 1
 

@@ -11,10 +11,10 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import SQLModel
 
-from bot.core.privacy import member_tables
 from bot.core.services import Services
 from bot.scheduler import Sweeper
 from bot.text.router import Incoming, TextRouter
+from storage.repositories.privacy import member_tables
 from tests.conftest import actor, make_services
 
 MODS = {("guild-1", "mod")}

@@ -14,7 +14,9 @@ async def say(router: TextRouter, who: str, line: str, room: str | None = None) 
 
 
 async def test_checkin_goals_and_extend_by_text(sqlite_engine, clock, platform) -> None:
-    services: Services = make_services(sqlite_engine, clock, platform, program_length=timedelta(days=10))
+    services: Services = make_services(
+        sqlite_engine, clock, platform, program_length=timedelta(days=10)
+    )
     router = TextRouter(services)
     await say(router, "bob", "!mentor-signup skills=python")
     await say(router, "alice", "!mentor python")
@@ -29,10 +31,10 @@ async def test_checkin_goals_and_extend_by_text(sqlite_engine, clock, platform) 
     assert "completed the goal" in platform.to("space", "space1")[-1].text
     assert "still running" in await say(router, "alice", "!extend", "space1")
     clock.advance(timedelta(days=11))
-    await services.lifecycle.wrap_up_due()
+    await services.pairs.wrap_up_due()
     assert "another programme" in await say(router, "alice", "!extend 1")
     assert "still running" in await say(router, "bob", "!extend 1")
     clock.advance(timedelta(days=11))
-    await services.lifecycle.wrap_up_due()
+    await services.pairs.wrap_up_due()
     assert "cannot be extended" in await say(router, "bob", "!extend 1")
     assert "Only the two partners" in await say(router, "mallory", "!extend 1")

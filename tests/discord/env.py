@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.app import core
+from bot.app import DISCORD_COGS, core
 from bot.config import Settings
 from bot.core.services import Services
 from bot.platforms.discord.client import MentorBot, create_bot
@@ -129,7 +129,7 @@ async def bot_env(server: FakeDiscord, tmp: Path, communities: list[Community] |
     communities = communities or [await make_community(server)]
     settings = settings_for(server, tmp, communities, **extra)
     async with core(settings) as services:
-        bot = create_bot(settings, services, guild_ready_timeout=0.05,
+        bot = create_bot(settings, services, cogs=DISCORD_COGS, guild_ready_timeout=0.05,
                          greeting_window=greeting_window)  # fmt: skip
         sweeper = Sweeper(services)
         async with running(bot, server):

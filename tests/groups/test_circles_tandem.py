@@ -48,10 +48,10 @@ async def test_circles_open_space_join_leave_list_and_matching(
     assert "not in the circle" in await say(router, "bob", "!circle leave 1")
     assert "already a circle" in await say(router, "dave", "!circle create pythonistas")
     community_id = 1
-    found = await services.groups.circles_for(community_id, ["Py", "docker"])
+    found = await services.circles.circles_for(community_id, ["Py", "docker"])
     assert [c.name for c in found] == ["Pythonistas"]
-    assert await services.groups.circles_for(community_id, ["haskell"]) == []
-    assert [c.name for c in await services.groups.circles_for(community_id, ["RUSTACEANS"])] == [
+    assert await services.circles.circles_for(community_id, ["haskell"]) == []
+    assert [c.name for c in await services.circles.circles_for(community_id, ["RUSTACEANS"])] == [
         "Rustaceans"]  # fmt: skip
 
 
@@ -158,9 +158,9 @@ async def test_every_group_feature_on_each_database(services_on_each_db: Service
     clock.set(session.starts_at - timedelta(minutes=30))
     assert await services.office_hours.remind_due() == 2
     assert await services.office_hours.remind_due() == 0
-    await services.groups.create_circle(actor("alice"), "Py", "python")
-    await services.groups.join_circle(actor("bob"), "py")
-    assert [c.name for c in await services.groups.circles_for(1, ["python"])] == ["Py"]
+    await services.circles.create(actor("alice"), "Py", "python")
+    await services.circles.join(actor("bob"), "py")
+    assert [c.name for c in await services.circles.circles_for(1, ["python"])] == ["Py"]
     await services.tandem.register(actor("alice"), "python", "german")
     await services.tandem.register(actor("carol"), "german", "python")
     assert (await services.tandem.confirm(actor("alice"))).outcome == "waiting"

@@ -131,7 +131,7 @@ async def test_topic_circle_has_an_open_thread(fake_discord: FakeDiscord, tmp_pa
         assert f"You joined the circle “Rustaceans”: <#{thread.id}>" in joined
         assert "2 members ✓" in await say(env, bob, "circle list")
         assert "left the circle" in await say(env, bob, "circle leave", {"circle": "rustaceans"})
-        found = await env.services.groups.circles_for(1, ["WASM"])
+        found = await env.services.circles.circles_for(1, ["WASM"])
         assert [c.name for c in found] == ["Rustaceans"]
 
 

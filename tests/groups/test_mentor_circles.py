@@ -11,8 +11,8 @@ from tests.fakediscord import FakeDiscord
 
 
 async def test_text_mentor_lists_matching_circles_when_nobody_fits(services, platform) -> None:
-    await services.groups.create_circle(actor("carol"), "Pythonistas", "python")
-    await services.groups.create_circle(actor("carol"), "Rust", "rust")
+    await services.circles.create(actor("carol"), "Pythonistas", "python")
+    await services.circles.create(actor("carol"), "Rust", "rust")
     router = TextRouter(services)
     replies = await router.handle(Incoming(actor("alice"), "!mentor py3"))
     text = replies[0].text

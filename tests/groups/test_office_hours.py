@@ -9,8 +9,8 @@ import pytest
 
 from bot.core.actions import run_action
 from bot.core.errors import Conflict, InvalidInput, NotAllowed
-from bot.core.officehours import occurrence_after
 from bot.core.services import Services
+from bot.core.times import occurrence_after
 from bot.scheduler import Sweeper
 from bot.text.router import Incoming, TextRouter
 from tests.conftest import actor, make_services

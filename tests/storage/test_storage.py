@@ -66,12 +66,12 @@ async def test_claim_capacity_is_atomic_under_concurrency(engine: AsyncEngine) -
 
     async def claim() -> bool:
         async with factory.begin() as s:
-            return await mentors.claim_capacity(s, mentor_id)
+            return await mentors.claim_capacity(s, mentor_id=mentor_id)
 
     results = await asyncio.gather(*(claim() for _ in range(8)))
     assert sum(results) == 2
     async with factory() as s:
-        profile = await mentors.get_profile_by_id(s, mentor_id)
+        profile = await mentors.get_profile_by_id(s, mentor_id=mentor_id)
         assert profile is not None and profile.active_mentees == 2
 
 

@@ -38,6 +38,12 @@ class ConsolePlatform:
     def mention(self, user_id: str) -> str:
         return f"@{user_id}"
 
+    def command_hint(self, name: str) -> str:
+        return f"!{name}"
+
+    async def channel_link(self, community: CommunityRef, channel: str) -> str | None:
+        return None
+
     def _show(self, where: str, message: Message, audience: list[str]) -> str:
         ref = f"m{next(self._ids)}"
         lines = [f"[{where}] {line}" for line in message.text.splitlines() or [""]]

@@ -8,13 +8,10 @@ import sys
 from collections.abc import AsyncIterator, Callable
 
 from bot.core.context import Actor
-from bot.core.greeting import GreetingBatcher
 from bot.core.i18n import t
-from bot.core.ports import CommunityRef, Message
 from bot.core.services import Services
 from bot.platforms.console.platform import ConsolePlatform
 from bot.text.router import Incoming, TextRouter
-from storage.repositories.members import get_community
 
 COMMUNITY = "console"
 _LINE = re.compile(r"^\s*([^\s>/][^>]{0,63}?)\s*>\s?(.*)$")
@@ -29,7 +26,7 @@ class ConsoleCommunity:
         self.platform = platform
         self.moderators: set[str] = set()
         self.router = TextRouter(services, is_moderator=self._is_mod)
-        self.greeter = GreetingBatcher(self._greet, window=0.0)
+        self.greeter = services.greeting.batcher("console", window=0.0)
 
     async def _is_mod(self, actor: Actor) -> bool:
         return actor.user_id in self.moderators
@@ -43,16 +40,6 @@ class ConsoleCommunity:
 
     def _say(self, text: str) -> None:
         self.platform.write(text)
-
-    async def _greet(self, community: str, user_ids: list[str]) -> None:
-        async with self.services.ctx.db() as s:
-            row = await get_community(s, platform="console", external_id=community)
-        assert row is not None
-        ref = CommunityRef(row.id or 0, "console", community)
-        loc = self.services.ctx.locale
-        mentions = " ".join(self.platform.mention(u) for u in user_ids)
-        text = t(loc, "greet.welcome", mentions=mentions, command="!mentor")
-        await self.platform.send_to_channel(ref, "welcome", Message(text, mentions=tuple(user_ids)))
 
     async def line(self, raw: str) -> None:
         """Play one line of the script."""

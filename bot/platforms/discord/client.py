@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import discord
@@ -11,8 +12,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.config import DiscordGuild, Settings
-from bot.core.actions import run_action
-from bot.core.greeting import GreetingBatcher
+from bot.core.action import Args
+from bot.core.actions import find, run_action
 from bot.core.i18n import t
 from bot.core.ports import CommunityRef, Message
 from bot.core.services import Services
@@ -23,11 +24,8 @@ from bot.platforms.discord.translator import CatalogTranslator
 
 log = logging.getLogger(__name__)
 
-COGS = (
-    "cogs.onboarding", "cogs.mentoring", "cogs.mentors", "cogs.profile", "cogs.pairs",
-    "cogs.recognition", "cogs.privacy", "cogs.admin", "cogs.moderation", "cogs.groups",
-    "cogs.tandem",
-)  # fmt: skip
+# A form a button opens (a modal), registered by the cog that owns it under `Action.form`.
+FormFactory = Callable[[discord.Interaction, Args], discord.ui.Modal]
 
 
 def point_at(settings: Settings) -> None:
@@ -48,6 +46,7 @@ class MentorBot(commands.Bot):
         *,
         guild_ready_timeout: float = 2.0,
         greeting_window: float = 5.0,
+        cogs: Sequence[str] = (),
         **options: Any,
     ) -> None:
         intents = discord.Intents.none()
@@ -64,14 +63,16 @@ class MentorBot(commands.Bot):
         )
         self.settings = settings
         self.services = services
+        self.cog_names = tuple(cogs)
+        self.forms: dict[str, FormFactory] = {}
         self.pacer = Pacer()
         self.platform = DiscordPlatform(self)
         services.ctx.platforms["discord"] = self.platform
-        self.greeter = GreetingBatcher(self._greet, window=greeting_window)
+        self.greeter = services.greeting.batcher("discord", window=greeting_window)
         self.tree.error(self._on_tree_error)
 
     async def setup_hook(self) -> None:
-        for name in COGS:
+        for name in self.cog_names:
             await self.load_extension(name)
         self.add_dynamic_items(ActionButton)
         await self.tree.set_translator(CatalogTranslator())
@@ -112,24 +113,18 @@ class MentorBot(commands.Bot):
     # ----- buttons and errors --------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, action: str, guild_id: int) -> None:
         """A persistent button: run its action for whoever pressed it."""
-        kind, _, number = action.rpartition(":")
-        if kind in ("pair:feedback", "pair:helpmod") and number.isdigit():
-            # Both open a form; the forms live with their commands.
-            from cogs.moderation import HelpModal
-            from cogs.pairs import FeedbackModal
-
-            form = FeedbackModal if kind == "pair:feedback" else HelpModal
-            await interaction.response.send_modal(form(self, locale_of(interaction), int(number)))
+        found = find(action)
+        form = self.forms.get(found[0].form or "") if found is not None else None
+        if found is not None and form is not None:
+            await interaction.response.send_modal(form(interaction, found[1]))
             return
 
         async def work() -> list[Message]:
             actor = actor_of(interaction, guild_id)
             return await run_action(self.services, actor, action, locale_of(interaction))
 
-        slow = action.startswith(
-            ("offer:accept", "offer:decline", "privacy:", "tandem:", "cohort:join")
-        )
-        await guarded(interaction, work, defer=slow)
+        # Slow actions defer first, so Discord's 3 s never run out.
+        await guarded(interaction, work, defer=found is not None and found[0].slow)
 
     async def _on_tree_error(
         self, interaction: discord.Interaction, error: app_commands.AppCommandError
@@ -141,24 +136,6 @@ class MentorBot(commands.Bot):
             await reply(interaction, [Message(text)])
         except discord.HTTPException:
             log.warning("could not tell the user about the failure")
-
-    # ----- greeting ------------------------------------------------------------------------
-    async def _greet(self, guild_id: str, user_ids: list[str]) -> None:
-        guild = self.get_guild(int(guild_id))
-        if guild is None:
-            return
-        community = await self.services.community.ref_for("discord", guild_id)
-        if community is None:
-            return
-        locale = await self.services.community.locale_for(community)
-        mentions = " ".join(self.platform.mention(u) for u in user_ids)
-        text = t(locale, "greet.welcome", mentions=mentions, command="/mentor")
-        help_channel = await self.channel_id(community, "help")
-        if help_channel:
-            text += " " + t(locale, "greet.help_channel", channel=f"<#{help_channel}>")
-        await self.platform.send_to_channel(
-            community, "welcome", Message(text, mentions=tuple(user_ids))
-        )
 
 
 class ShardedMentorBot(MentorBot, commands.AutoShardedBot):

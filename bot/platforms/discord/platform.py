@@ -40,6 +40,14 @@ class DiscordPlatform:
     def mention(self, user_id: str) -> str:
         return f"<@{user_id}>"
 
+    def command_hint(self, name: str) -> str:
+        return f"/{name}"
+
+    async def channel_link(self, community: CommunityRef, channel: str) -> str | None:
+        """A channel mention of the configured channel, when one is set."""
+        channel_id = await self.bot.channel_id(community, channel)
+        return f"<#{channel_id}>" if channel_id else None
+
     async def _send(
         self,
         community: CommunityRef,

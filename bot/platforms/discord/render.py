@@ -48,6 +48,16 @@ def locale_of(interaction: discord.Interaction) -> str:
     return normalize_locale(str(interaction.locale))
 
 
+def member_actor(member: discord.Member) -> Actor:
+    """A guild member as core knows them (someone named in a command, or joining)."""
+    return Actor("discord", str(member.guild.id), str(member.id), member.display_name)
+
+
+def space_of(interaction: discord.Interaction) -> str | None:
+    """The pair or tandem space an interaction came from: its thread, if it is in one."""
+    return str(interaction.channel_id) if isinstance(interaction.channel, discord.Thread) else None
+
+
 class ActionButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"mb:(?P<guild>[0-9]+):(?P<action>[a-z_]+(?::[a-z0-9_]*)*)",

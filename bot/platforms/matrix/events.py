@@ -6,13 +6,11 @@ import logging
 import re
 import time
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from functools import partial
 from typing import Any
 
 from nio import MegolmEvent, RoomGetEventResponse
-from sqlalchemy import select
-from sqlmodel import col
 
 from bot.config import MatrixSection
 from bot.core.context import Actor
@@ -26,14 +24,11 @@ from bot.platforms.matrix.platform import MatrixPlatform
 from bot.platforms.matrix.render import ACTIONS_KEY, AUDIENCE_KEY, action_for
 from bot.platforms.matrix.state import StateStore
 from bot.text.router import Incoming, TextRouter
-from storage.models import Community, Pair
-from storage.repositories import members as member_repo
 
 log = logging.getLogger(__name__)
 
 MAX_AGE_MS = 3_600_000  # commands older than an hour (bot was down) are not run
 MAX_BODY = 8000
-REJOIN_QUIET = timedelta(days=1)
 _TOKEN = re.compile(r"[-_.=/+]")
 
 Job = tuple[str, Callable[[], Awaitable[None]]]
@@ -47,10 +42,6 @@ def is_bot_like(user_id: str) -> bool:
 
 def _dict(value: Any) -> dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _aware(when: datetime) -> datetime:
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 class EventHandler:
@@ -158,15 +149,7 @@ class EventHandler:
 
     async def _pair_community(self, room_id: str) -> str | None:
         """A pair room the state file forgot: the database knows whose it is."""
-        stmt = (
-            select(col(Community.external_id))
-            .join(Pair, col(Pair.community_id) == col(Community.id))
-            .where(col(Pair.space_ref) == room_id, col(Community.platform) == "matrix")
-            .limit(1)
-        )
-        async with self.services.ctx.db() as s:
-            found = (await s.execute(stmt)).scalar_one_or_none()
-        return str(found) if found else None
+        return await self.services.community.of_space("matrix", room_id)
 
     async def actor(self, room_id: str, community: str, user_id: str) -> Actor:
         name = await self.client.display_name(user_id, room_id)
@@ -272,19 +255,8 @@ class EventHandler:
     async def on_join(self, actor: Actor, *, greet: bool) -> None:
         """Record the join; greet people, not bots, and not a quick rejoin."""
         bot = is_bot_like(actor.user_id)
-        async with self.services.ctx.db() as s:
-            community = await member_repo.get_community(s, platform="matrix",
-                                                        external_id=actor.community)  # fmt: skip
-            member = None
-            if community is not None and community.id is not None:
-                member = await member_repo.get_member(s, community_id=community.id,
-                                                      user_id=actor.user_id)  # fmt: skip
-        now = self.services.ctx.clock.now()
-        if member is not None:
-            left = member.left_at
-            greet = greet and left is not None and now - _aware(left) > REJOIN_QUIET
-        await self.services.profiles.member_joined(actor, is_bot=bot)
-        if greet and not bot:
+        welcome = await self.services.profiles.member_joined(actor, is_bot=bot)
+        if greet and welcome and not bot:
             self.greeter.joined(actor.community, actor.user_id)
 
     # ----- encryption ---------------------------------------------------------------------

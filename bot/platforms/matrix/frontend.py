@@ -13,9 +13,6 @@ from typing import Any
 from nio import MessageDirection, RoomMessagesResponse, SyncError, SyncResponse
 
 from bot.config import MatrixSection, Settings
-from bot.core.greeting import GreetingBatcher
-from bot.core.i18n import t
-from bot.core.ports import CommunityRef, Message
 from bot.core.services import Services
 from bot.platforms.matrix.client import MatrixClient, MatrixError
 from bot.platforms.matrix.events import EventHandler
@@ -24,7 +21,6 @@ from bot.platforms.matrix.moderators import Moderators
 from bot.platforms.matrix.platform import MatrixPlatform
 from bot.platforms.matrix.state import StateStore
 from bot.text.router import TextRouter
-from storage.repositories import members as member_repo
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +58,7 @@ class MatrixFrontend:
             prefix=settings.command_prefix,
             is_moderator=Moderators(self.client, settings.moderator_power_level),
         )
-        self.greeter = GreetingBatcher(self._greet, window=greeting_window)
+        self.greeter = services.greeting.batcher("matrix", window=greeting_window)
         self.handler = EventHandler(
             client=self.client, settings=settings, state=self.state, platform=self.platform,
             services=services, router=self.router, greeter=self.greeter,
@@ -288,20 +284,9 @@ class MatrixFrontend:
 
     # ----- greetings and locale -------------------------------------------------------------
     async def community_locale(self, community: str) -> str:
-        async with self.services.ctx.db() as s:
-            row = await member_repo.get_community(s, platform="matrix", external_id=community)
-        return self.services.ctx.locale_of(None, row) if row else self.locale
-
-    async def _greet(self, community: str, user_ids: list[str]) -> None:
-        async with self.services.ctx.db() as s:
-            row = await member_repo.get_community(s, platform="matrix", external_id=community)
-        if row is None or row.id is None:
-            return
-        locale = self.services.ctx.locale_of(None, row)
-        text = t(locale, "greet.welcome", mentions=" ".join(user_ids),
-                 command=f"{self.settings.command_prefix}mentor")  # fmt: skip
-        ref = CommunityRef(row.id, "matrix", community)
-        await self.platform.send_to_channel(ref, "welcome", Message(text, mentions=tuple(user_ids)))
+        """The community room's language (the bot's default for unknown rooms)."""
+        ref = await self.services.community.ref_for("matrix", community)
+        return await self.services.community.locale_for(ref) if ref else self.locale
 
 
 def partial_invite(policy: InvitePolicy, room_id: str, info: Any) -> Callable[[], Awaitable[None]]:

@@ -74,6 +74,14 @@ class MatrixPlatform:
         """The user id itself: rendered as a pill, and kept in `body`."""
         return user_id
 
+    def command_hint(self, name: str) -> str:
+        """The text command with this room's prefix."""
+        return f"{self.settings.command_prefix}{name}"
+
+    async def channel_link(self, community: CommunityRef, channel: str) -> str | None:
+        """Matrix names no extra rooms in greetings."""
+        return None
+
     # ----- the port -------------------------------------------------------------------------
     async def send_to_member(
         self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None

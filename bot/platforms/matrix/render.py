@@ -7,12 +7,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from bot.core.action import ACCEPT
+from bot.core.actions import find
 from bot.core.i18n import t
 from bot.core.ports import Button, Message
 
 ACTIONS_KEY = "org.mentorbot.actions"
 AUDIENCE_KEY = "org.mentorbot.audience"
-ACCEPT, DECLINE, THUMBS_UP = "✅", "❌", "👍"
+THUMBS_UP = "👍"
 KEYCAPS = (*(f"{n}\ufe0f\u20e3" for n in range(1, 10)), "🔟")
 MAX_MENTIONS = 50
 # A Matrix user id; the server part never ends with a dot, so "… @a:b.org." stays clean.
@@ -39,40 +41,22 @@ def action_for(actions: Mapping[str, str], key: str) -> str | None:
 
 
 def emoji_for(button: Button, index: int) -> str:
-    """✅ for yes-like actions, ❌ for declines, keycaps for numbers and the rest."""
-    parts = button.action.split(":")
-    if parts[:2] in (["offer", "accept"], ["pair", "ack"]) or button.action.endswith(":confirm"):
-        return ACCEPT
-    if parts[:2] == ["offer", "decline"]:
-        return DECLINE
-    if parts[:2] == ["pair", "rate"] and len(parts) == 4 and parts[3].isdigit():
-        number = int(parts[3])
-        if 1 <= number <= len(KEYCAPS):
+    """The reaction an action declares (✅, ❌, a rating's keycap), else a keycap by position."""
+    found = find(button.action)
+    if found is not None:
+        action, args = found
+        if action.emoji:
+            return action.emoji
+        number = args.optional(action.keycap) if action.keycap else None
+        if number is not None and 1 <= number <= len(KEYCAPS):
             return KEYCAPS[number - 1]
     return KEYCAPS[index % len(KEYCAPS)]
 
 
-def command_for(action: str, prefix: str) -> str | None:
-    """The text command that does what a button does, when there is one."""
-    parts = action.split(":")
-    match parts:
-        case ["offer", ("accept" | "decline") as verb, offer]:
-            return f"{prefix}{verb} {offer}"
-        case ["privacy", "delete", "confirm"]:
-            return f"{prefix}my-data delete confirm"
-        case ["pair", "rate", pair, rating]:
-            return f"{prefix}feedback {pair} {rating}"
-        case ["cohort", "join", group]:
-            return f"{prefix}cohort join {group}"
-        case ["circle", "join", group]:
-            return f"{prefix}circle join {group}"
-        case ["oh", "rsvp", group]:
-            return f"{prefix}office-hours rsvp {group}"
-        case ["oh", "rsvp", group, day]:
-            return f"{prefix}office-hours rsvp {group} {day}"
-        case ["tandem", intro, ("confirm" | "decline") as verb]:
-            return f"{prefix}tandem {verb} {intro}"
-    return None
+def command_for(action_id: str, prefix: str) -> str | None:
+    """The text command that does what a button does, when its action declares one."""
+    found = find(action_id)
+    return found[0].command_for(found[1], prefix) if found is not None else None
 
 
 def choices(buttons: Iterable[Button]) -> dict[str, str]:

@@ -1,0 +1,109 @@
+"""Groups: what cohorts, office hours and topic circles share (views, lookups, lists)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.clock import as_utc
+from bot.core.context import clean_name
+from bot.core.errors import NotFound
+from bot.core.i18n import t
+from bot.core.ports import Button, Message
+from bot.core.times import day_text
+from storage.db import Tx
+from storage.models import Group, Member
+from storage.repositories import groups as group_repo
+from storage.repositories import members as member_repo
+
+log = logging.getLogger(__name__)
+
+MAX_NAME, MAX_TOPIC = 80, 200
+LIST_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class GroupView:
+    """A cohort, circle or office-hours series as front-ends list it."""
+
+    id: int
+    kind: str
+    name: str
+    topic: str
+    members: int
+    capacity: int | None
+    status: str
+    space_ref: str | None
+    starts_at: datetime | None
+    ends_at: datetime | None
+    joined: bool = False
+
+
+@dataclass(frozen=True)
+class Joined:
+    """The outcome of joining a group: where its space is, if it has one yet."""
+
+    group: GroupView
+    space_link: str
+
+
+def view_of(group: Group, joined: bool = False) -> GroupView:
+    """A stored group as a view."""
+    return GroupView(group.id or 0, group.kind, group.name, group.topic, group.member_count,
+                     group.capacity, group.status, group.space_ref, as_utc(group.starts_at),
+                     as_utc(group.ends_at), joined)  # fmt: skip
+
+
+async def find_group(tx: Tx, community_id: int, kind: str, key: str | int) -> Group:
+    """A group of this kind by id ('3', '#3') or case-insensitive name."""
+    text = str(key).strip().lstrip("#")
+    group = await group_repo.find_group(tx, community_id=community_id, kind=kind, text=text)
+    if group is None:
+        raise NotFound(f"{kind}.unknown", name=text[:MAX_NAME])
+    return group
+
+
+async def member_by_handle(tx: Tx, community_id: int, user_id: str, name: str,
+                           now: datetime) -> Member:  # fmt: skip
+    """Someone named by a front-end (user id, or a display name the bot knows)."""
+    found = await member_repo.find_member_by_name(tx, community_id=community_id, name=user_id)
+    if found is not None:
+        return found
+    if not (user_id.isdigit() or (user_id.startswith("@") and ":" in user_id)):
+        raise NotFound("groups.unknown_member", name=user_id[:64])
+    fallback = user_id.split(":")[0].lstrip("@")
+    return await member_repo.ensure_member(
+        tx,
+        community_id=community_id,
+        user_id=user_id,
+        display_name=clean_name(name or fallback),
+        now=now,
+    )
+
+
+def list_message(locale: str, kind: str, views: list[GroupView], extra: list[str] | None = None,
+                 buttons: tuple[Button, ...] = ()) -> Message:  # fmt: skip
+    """A titled list of groups (or the 'none yet' note)."""
+    if not views:
+        return Message(t(locale, f"{kind}.list_empty"))
+    lines = [t(locale, f"{kind}.list_title")]
+    for view in views:
+        mark = " ✓" if view.joined else ""
+        lines.append(t(locale, f"{kind}.list_line", id=view.id, name=view.name,
+                       topic=view.topic or "—", members=view.members,
+                       capacity=view.capacity or "∞") + mark)  # fmt: skip
+    return Message("\n".join([*lines, *(extra or [])]), buttons=buttons)
+
+
+def joined_message(locale: str, joined: Joined) -> Message:
+    """'You joined …' with the group's space, or when it opens."""
+    view = joined.group
+    if view.kind == "circle":
+        key = "circle.joined" if joined.space_link else "circle.joined_nospace"
+        return Message(t(locale, key, name=view.name, space=joined.space_link))
+    if joined.space_link:
+        return Message(t(locale, "cohort.joined_space", name=view.name, space=joined.space_link))
+    return Message(t(locale, "cohort.joined", name=view.name, members=view.members,
+                     capacity=view.capacity or "∞",
+                     start=day_text(locale, view.starts_at, None)))  # fmt: skip
