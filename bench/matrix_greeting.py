@@ -112,6 +112,7 @@ async def run(users: int, mentors: int, window: float) -> dict[str, Any]:
         )  # fmt: skip
         async with core(settings) as services:
             frontend = MatrixFrontend(settings.matrix, services, greeting_window=window)
+            services.attach(frontend.platform)
             await frontend.start()
             try:
                 return await _measure(http, frontend, bot, mod, room, people, helpers)

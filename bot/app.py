@@ -52,13 +52,16 @@ async def run(settings: Settings) -> None:
         if settings.discord.enabled or settings.matrix.enabled:
             await run_chat(settings, services)
             return
+        from bot.platforms.console.platform import ConsolePlatform
         from bot.platforms.console.runner import run_console, stdin_lines
 
+        console = ConsolePlatform(write=print)
+        services.attach(console)
         sweeper = Sweeper(services)
         await sweeper.start()
         services.activity.start()
         try:
-            await run_console(services, stdin_lines(), interactive=sys.stdin.isatty())
+            await run_console(services, console, stdin_lines(), interactive=sys.stdin.isatty())
         finally:
             sweeper.stop()
             await services.activity.stop()
@@ -82,15 +85,17 @@ async def run_chat(
     bot = matrix = None
     sweeper = Sweeper(services)
     try:
-        # Front-ends register their platform first, so the first sweep can reach them.
+        # Platforms are attached before anything starts, so the first sweep can reach them.
         if settings.matrix.enabled:
             from bot.platforms.matrix import MatrixFrontend
 
             matrix = MatrixFrontend(settings.matrix, services, locale=settings.bot.locale)
+            services.attach(matrix.platform)
         if settings.discord.enabled:
             from bot.platforms.discord.client import create_bot
 
             bot = create_bot(settings, services, cogs=DISCORD_COGS)
+            services.attach(bot.platform)
             token = settings.discord.token.get_secret_value()
             tasks.append(asyncio.create_task(bot.start(token), name="discord"))
         if matrix is not None:

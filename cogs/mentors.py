@@ -49,7 +49,7 @@ class Mentors(commands.Cog):
                 and role not in {r.id for r in member.roles}
             ):
                 raise NotAllowed("discord.mentor_role_needed", role=f"<@&{role}>")
-            result = await self.bot.services.profiles.signup_mentor(
+            result = await self.bot.services.mentors.signup(
                 actor_of(interaction), skills=skills, languages=languages, timezone=timezone,
                 capacity=capacity)  # fmt: skip
             return [Message(result.summary(loc, "/"))]
@@ -81,9 +81,9 @@ class Mentors(commands.Cog):
         async def work() -> list[Message]:
             loc = locale_of(interaction)
             actor = actor_of(interaction)
-            result = await self.bot.services.profiles.set_status(actor, status, until)
+            result = await self.bot.services.mentors.set_status(actor, status, until)
             if digest is not None:
-                await self.bot.services.profiles.set_digest(actor, digest)
+                await self.bot.services.mentors.set_digest(actor, digest)
             if result.status == "available":
                 return [Message(t(loc, "status.available"))]
             if result.until:

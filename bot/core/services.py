@@ -11,9 +11,11 @@ from bot.core.greeting import GreetingService
 from bot.core.groups.circles import CircleService
 from bot.core.groups.cohorts import CohortService
 from bot.core.groups.office_hours import OfficeHoursService
+from bot.core.mentors import MentorService
 from bot.core.moderation import ModerationService
 from bot.core.outbox import Postman
 from bot.core.pairs import PairService
+from bot.core.ports import Platform
 from bot.core.privacy import PrivacyService
 from bot.core.profiles import ProfileService
 from bot.core.recognition import RecognitionService
@@ -26,9 +28,14 @@ from bot.core.tandem import TandemService
 class Services:
     """The core as front-ends see it."""
 
+    def attach(self, platform: Platform) -> None:
+        """Let core reach a front-end (bot/app.py wires each one it starts)."""
+        self.ctx.platforms[platform.name] = platform
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.profiles = ProfileService(ctx)
+        self.mentors = MentorService(ctx)
         self.pairs = PairService(ctx)
         self.requests = RequestService(ctx, self.pairs)
         self.recognition = RecognitionService(ctx)

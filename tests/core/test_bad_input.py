@@ -41,7 +41,7 @@ async def test_signup_rejects_bad_values_without_changes(
     args = {"skills": "python", **kwargs}
     before = await counts(services)
     with pytest.raises(InvalidInput) as err:
-        await services.profiles.signup_mentor(actor("bob"), **args)
+        await services.mentors.signup(actor("bob"), **args)
     assert err.value.key == key
     text = t("en", err.value.key, **err.value.params)
     if shown:
@@ -50,10 +50,10 @@ async def test_signup_rejects_bad_values_without_changes(
 
 
 async def test_update_of_an_existing_profile_is_all_or_nothing(services: Services) -> None:
-    await services.profiles.signup_mentor(actor("bob"), skills="python", capacity=2)
+    await services.mentors.signup(actor("bob"), skills="python", capacity=2)
     with pytest.raises(InvalidInput):
-        await services.profiles.signup_mentor(actor("bob"), skills="rust", capacity=11)
-    profile = await services.profiles.mentor_profile(actor("bob"))
+        await services.mentors.signup(actor("bob"), skills="rust", capacity=11)
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.skills == ["python"] and profile.capacity == 2
 
 

@@ -24,7 +24,7 @@ WEEK = timedelta(days=7)
 
 
 async def pair_up(services: Services, mentee: str = "alice", mentor: str = "bob") -> int:
-    await services.profiles.signup_mentor(actor(mentor), skills="python")
+    await services.mentors.signup(actor(mentor), skills="python")
     await services.requests.request_mentor(actor(mentee), "python")
     await services.requests.ask(actor(mentee), 1)
     return await services.requests.accept(actor(mentor))
@@ -107,7 +107,7 @@ async def test_programme_end_wraps_up_invites_to_mentor_and_allows_one_extension
     assert [b.label for b in wrap.buttons] == ["Give feedback", "Extend once"]
     invite = platform.to("dm", "alice")[-1]
     assert "great mentor" in invite.text and invite.buttons[0].label == "Become a mentor"
-    profile = await services.profiles.mentor_profile(actor("bob"))
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.active_mentees == 0
     badge = platform.to("channel", "recognition")[-1]
     assert "First pair completed" in badge.text and "<@bob>" in badge.text
@@ -126,7 +126,7 @@ async def test_programme_end_wraps_up_invites_to_mentor_and_allows_one_extension
 
 
 async def test_badges_for_thanks_and_a_year_are_announced_once(services, clock, platform) -> None:
-    await services.profiles.signup_mentor(actor("bob"), skills="python")
+    await services.mentors.signup(actor("bob"), skills="python")
     for i in range(11):
         await services.recognition.thank(actor(f"fan{i}"), "bob", "")
     assert len([m for m in platform.to("channel", "recognition") if "Ten thanks" in m.text]) == 0
@@ -144,7 +144,7 @@ async def test_weekly_digest_thanks_active_mentors_except_opt_outs(
 ) -> None:
     await pair_up(services, "alice", "bob")
     await pair_up(services, "carol", "dave")
-    await services.profiles.set_digest(actor("dave"), False)
+    await services.mentors.set_digest(actor("dave"), False)
     clock.advance(WEEK)
     assert await weekly_digests(services.ctx) == 1
     assert await weekly_digests(services.ctx) == 0  # once per week

@@ -82,7 +82,7 @@ async def test_after_delete_no_table_holds_the_members_id_or_name(services, cloc
         assert not leftovers
         (status,) = (await s.execute(text("SELECT status FROM pairs"))).one()
         assert status == "ended"
-    profile = await services.profiles.mentor_profile(actor("bob"))
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.active_mentees == 0  # bob keeps his history
 
 

@@ -68,7 +68,7 @@ async def test_delete_needs_confirmation_and_leaves_no_identity(
             )
         pair = (await s.execute(text("SELECT status FROM pairs"))).scalar()
         assert pair == "ended"
-    profile = await services.profiles.mentor_profile(actor("bob"))
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.active_mentees == 0
 
 
@@ -83,7 +83,7 @@ async def test_setup_is_for_moderators_and_validated(
         router, "mod", "!mentoring-setup default_capacity=5 checkin_interval=14d"
     )
     await say(router, "bob", "!mentor-signup skills=python")
-    profile = await services.profiles.mentor_profile(actor("bob"))
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.capacity == 5
     assert "checkin_interval=2w" in await say(router, "mod", "!mentoring-setup")
 

@@ -15,7 +15,7 @@ from tests.conftest import actor, make_services
 
 
 async def signup(services: Services, name: str, skills: str = "python, git", **kw: object) -> None:
-    await services.profiles.signup_mentor(actor(name), skills=skills, **kw)  # type: ignore[arg-type]
+    await services.mentors.signup(actor(name), skills=skills, **kw)  # type: ignore[arg-type]
 
 
 async def rows(services: Services, model: type) -> list:
@@ -50,7 +50,7 @@ async def test_full_flow_opens_a_pair_space_with_welcome(services: Services, pla
 async def test_language_pause_capacity_and_self_are_hard_constraints(services: Services) -> None:
     await signup(services, "de_only", languages="de")
     await signup(services, "paused")
-    await services.profiles.set_status(actor("paused"), "paused")
+    await services.mentors.set_status(actor("paused"), "paused")
     await signup(services, "full", capacity=1)
     await services.profiles.update_profile(actor("alice"), languages="en")
     await services.profiles.update_profile(actor("carol"), languages="en")
@@ -105,7 +105,7 @@ async def test_timeout_passes_on_and_auto_pauses_after_repeated_timeouts(
     clock.advance(timedelta(hours=2))
     await services.requests.expire_due()
     assert "paused" in platform.to("dm", "bob")[-1].text
-    profile = await services.profiles.mentor_profile(actor("bob"))
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.status == "paused" and profile.offers_timed_out == 2
     # a button pressed after the time-out says what happened
     with pytest.raises(Conflict) as err:
@@ -166,7 +166,7 @@ async def test_two_simultaneous_accepts_cannot_exceed_capacity(
     assert sum(isinstance(r, int) for r in results) == 1
     assert all(isinstance(r, Conflict) for r in results if not isinstance(r, int))
     assert len(await rows(services, Pair)) == 1
-    profile = await services.profiles.mentor_profile(actor("bob"))
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.active_mentees == 1
 
 
@@ -209,7 +209,7 @@ async def test_ending_a_pair_frees_capacity_and_collects_feedback(
     assert "ended" in platform.to("space", "space1")[-1].text
     await services.pairs.feedback(actor("alice"), pair_id, 5, "great")
     await services.pairs.feedback(actor("bob"), pair_id, 4)
-    profile = await services.profiles.mentor_profile(actor("bob"))
+    profile = await services.mentors.profile(actor("bob"))
     assert profile is not None and profile.active_mentees == 0
     with pytest.raises(Conflict):
         await services.pairs.end(actor("bob"), pair_id)

@@ -131,6 +131,7 @@ async def bot_env(server: FakeDiscord, tmp: Path, communities: list[Community] |
     async with core(settings) as services:
         bot = create_bot(settings, services, cogs=DISCORD_COGS, guild_ready_timeout=0.05,
                          greeting_window=greeting_window)  # fmt: skip
+        services.attach(bot.platform)
         sweeper = Sweeper(services)
         async with running(bot, server):
             if sweeps:

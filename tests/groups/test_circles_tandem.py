@@ -150,7 +150,7 @@ async def test_a_decline_frees_both_and_rematches(services: Services, platform: 
 
 async def test_every_group_feature_on_each_database(services_on_each_db: Services, clock) -> None:
     services = services_on_each_db
-    await services.profiles.signup_mentor(actor("bob"), skills="python")
+    await services.mentors.signup(actor("bob"), skills="python")
     session = await services.office_hours.schedule(actor("bob"), weekday="mon", at="10:00",
                                                    timezone="UTC", topic="Git")  # fmt: skip
     assert (await services.office_hours.rsvp(actor("alice"), session.id))[1] is True

@@ -48,7 +48,7 @@ async def test_reminders_an_hour_before_in_local_time_across_dst(
     with pytest.raises(NotAllowed):
         await services.office_hours.schedule(actor("alice"), weekday="tue", at="18:00",
                                              timezone=BERLIN, topic="Python Q&A")  # fmt: skip
-    await services.profiles.signup_mentor(actor("bob"), skills="python")
+    await services.mentors.signup(actor("bob"), skills="python")
     session = await services.office_hours.schedule(
         actor("bob"), weekday="Dienstag", at="18:00", timezone="europe/berlin", topic="Python Q&A")
     assert session.starts_at == utc(2026, 3, 24, 17)
@@ -123,7 +123,7 @@ async def test_list_in_viewer_zone_rsvp_by_text_and_errors(sqlite_engine, clock,
 
 async def test_an_rsvp_survives_a_restart(sqlite_engine, clock, platform) -> None:
     services = make_services(sqlite_engine, clock, platform)
-    await services.profiles.signup_mentor(actor("bob"), skills="python")
+    await services.mentors.signup(actor("bob"), skills="python")
     session = await services.office_hours.schedule(actor("bob"), weekday="fri", at="09:30",
                                                    timezone="UTC", topic="Git")  # fmt: skip
     await services.office_hours.rsvp(actor("alice"), session.id)

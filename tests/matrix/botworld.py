@@ -55,6 +55,7 @@ class BotWorld:
     async def start(self, **kwargs: Any) -> MatrixFrontend:
         kwargs.setdefault("greeting_window", 0.3)
         self.frontend = MatrixFrontend(self.settings.matrix, self.services, **kwargs)
+        self.services.attach(self.frontend.platform)
         await self.frontend.start(ready_timeout=20)
         assert self.frontend.ready.is_set(), "the bot did not finish its first sync"
         return self.frontend

@@ -83,6 +83,7 @@ async def test_homeserver_away_is_retried_not_fatal(
     )  # fmt: skip
     async with core(settings) as services:
         frontend = MatrixFrontend(settings.matrix, services)
+        services.attach(frontend.platform)
         with caplog.at_level(logging.WARNING, logger="bot.platforms.matrix"):
             await frontend.start(ready_timeout=1.5)
             assert not frontend.ready.is_set()

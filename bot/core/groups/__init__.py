@@ -7,10 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.clock import as_utc
-from bot.core.context import clean_name
+from bot.core.context import Context, clean_name
 from bot.core.errors import NotFound
 from bot.core.i18n import t
-from bot.core.ports import Button, Message
+from bot.core.ports import Button, CommunityRef, Message
+from bot.core.spaces import add_to_space, link_of
 from bot.core.times import day_text
 from storage.db import Tx
 from storage.models import Group, Member
@@ -107,3 +108,10 @@ def joined_message(locale: str, joined: Joined) -> Message:
     return Message(t(locale, "cohort.joined", name=view.name, members=view.members,
                      capacity=view.capacity or "∞",
                      start=day_text(locale, view.starts_at, None)))  # fmt: skip
+
+
+async def into_space(ctx: Context, ref: CommunityRef, group: Group, user_id: str) -> Joined:
+    """A new member is added to the group's space (where it has one) and told where it is."""
+    if group.space_ref:
+        await add_to_space(ctx, ref, group.space_ref, [user_id])
+    return Joined(view_of(group, True), link_of(ctx, ref, group.space_ref))

@@ -16,12 +16,13 @@ from bot.core.groups import (
     GroupView,
     Joined,
     find_group,
+    into_space,
     joined_message,
     view_of,
 )
 from bot.core.i18n import t
 from bot.core.ports import Message
-from bot.core.spaces import add_to_space, announce, link_of, post, space_name
+from bot.core.spaces import announce, link_of, post, space_name
 from bot.core.vocab import normalize_skills, topic_terms
 from storage.db import Tx
 from storage.models import Group, GroupMember
@@ -96,10 +97,7 @@ class CircleService:
                               joined_at=now))  # fmt: skip
             await group_repo.add_to_count(s, group_id=group.id or 0, by=+1)
             await group_repo.reload_group(s, group=group)
-        ref = self.ctx.ref(community)
-        if group.space_ref:
-            await add_to_space(self.ctx, ref, group.space_ref, [actor.user_id])
-        return Joined(view_of(group, True), link_of(self.ctx, ref, group.space_ref))
+        return await into_space(self.ctx, self.ctx.ref(community), group, actor.user_id)
 
     async def leave(self, actor: Actor, key: str | int) -> GroupView:
         """Leave a circle (its space stays open to rejoin)."""

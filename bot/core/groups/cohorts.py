@@ -15,6 +15,7 @@ from bot.core.groups import (
     GroupView,
     Joined,
     find_group,
+    into_space,
     joined_message,
     member_by_handle,
     view_of,
@@ -22,7 +23,7 @@ from bot.core.groups import (
 from bot.core.i18n import t
 from bot.core.outbox import Letter, enqueue
 from bot.core.ports import Message
-from bot.core.spaces import add_to_space, announce, link_of, post, space_name
+from bot.core.spaces import add_to_space, announce, post, space_name
 from bot.core.times import day_text, parse_when
 from storage.models import Community, Feedback, Group, GroupMember
 from storage.repositories import groups as group_repo
@@ -114,10 +115,7 @@ class CohortService:
             member.consent_at = member.consent_at or now
             await s.flush()
             await group_repo.reload_group(s, group=group)
-        ref = self.ctx.ref(community)
-        if group.space_ref:
-            await add_to_space(self.ctx, ref, group.space_ref, [actor.user_id])
-        return Joined(view_of(group, True), link_of(self.ctx, ref, group.space_ref))
+        return await into_space(self.ctx, self.ctx.ref(community), group, actor.user_id)
 
     async def leave(self, actor: Actor, key: str | int) -> GroupView:
         """Give a place back."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 
 from bot.core.context import Actor
 from bot.core.i18n import t
@@ -97,18 +97,15 @@ async def stdin_lines() -> AsyncIterator[str]:
 
 async def run_console(
     services: Services,
+    platform: ConsolePlatform,
     lines: AsyncIterator[str],
-    write: Callable[[str], None] = print,
     *,
     interactive: bool = False,
-) -> ConsolePlatform:
+) -> None:
     """Run a console community over `lines` until they end and pending work is done."""
-    platform = ConsolePlatform(write=write)
-    services.ctx.platforms["console"] = platform
     community = ConsoleCommunity(services, platform)
     if interactive:
-        write(t(services.ctx.locale, "console.banner"))
+        platform.write(t(services.ctx.locale, "console.banner"))
     async for line in lines:
         await community.line(line)
     await community.greeter.drain()
-    return platform

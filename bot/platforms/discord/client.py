@@ -67,7 +67,6 @@ class MentorBot(commands.Bot):
         self.forms: dict[str, FormFactory] = {}
         self.pacer = Pacer()
         self.platform = DiscordPlatform(self)
-        services.ctx.platforms["discord"] = self.platform
         self.greeter = services.greeting.batcher("discord", window=greeting_window)
         self.tree.error(self._on_tree_error)
 

@@ -1,5 +1,5 @@
 """Matrix front-end (matrix-nio): text commands, reactions, private rooms."""
 
-from bot.platforms.matrix.frontend import MatrixFrontend, run_matrix
+from bot.platforms.matrix.frontend import MatrixFrontend
 
-__all__ = ["MatrixFrontend", "run_matrix"]
+__all__ = ["MatrixFrontend"]

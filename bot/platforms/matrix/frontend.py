@@ -12,7 +12,7 @@ from typing import Any
 
 from nio import MessageDirection, RoomMessagesResponse, SyncError, SyncResponse
 
-from bot.config import MatrixSection, Settings
+from bot.config import MatrixSection
 from bot.core.services import Services
 from bot.platforms.matrix.client import MatrixClient, MatrixError
 from bot.platforms.matrix.events import EventHandler
@@ -73,7 +73,6 @@ class MatrixFrontend:
         self._batches: deque[tuple[str, list[asyncio.Task[None]]]] = deque()
         self._logged_in = False
         self._interruptible = False
-        services.ctx.platforms["matrix"] = self.platform
 
     # ----- lifecycle ------------------------------------------------------------------------
     async def start(self, ready_timeout: float = 60.0) -> None:
@@ -317,9 +316,3 @@ def _own_membership(events: list[Any], me: str, membership: str) -> int | None:
 def _describe(err: Exception) -> str:
     text = str(err) or type(err).__name__
     return f"{type(err).__name__}: {text}"[:300]
-
-
-async def run_matrix(settings: Settings, services: Services, stop: asyncio.Event) -> None:
-    """Serve Matrix until `stop` is set (for bot.app.run)."""
-    frontend = MatrixFrontend(settings.matrix, services, locale=settings.bot.locale)
-    await frontend.run_forever(stop)

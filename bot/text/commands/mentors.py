@@ -12,7 +12,7 @@ from bot.text.parser import Command
 async def _signup(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message]:
     loc, opts = ctx.locale(msg.actor), cmd.options
     skills = ctx.need(opts.get("skills"), "usage.signup")
-    result = await ctx.services.profiles.signup_mentor(
+    result = await ctx.services.mentors.signup(
         msg.actor,
         skills=skills,
         languages=opts.get("languages") or opts.get("langs"),
@@ -25,7 +25,7 @@ async def _signup(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
 async def _status(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message]:
     loc = ctx.locale(msg.actor)
     status = ctx.need(cmd.word(0), "usage.status")
-    result = await ctx.services.profiles.set_status(msg.actor, status, cmd.word(1))
+    result = await ctx.services.mentors.set_status(msg.actor, status, cmd.word(1))
     if result.status == "available":
         return [Message(t(loc, "status.available"))]
     if result.until:
@@ -38,7 +38,7 @@ async def _digest(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
     choice = (cmd.word(0) or "").lower()
     if choice not in ("on", "off"):
         raise InvalidInput("usage.digest", prefix=ctx.prefix)
-    await ctx.services.profiles.set_digest(msg.actor, choice == "on")
+    await ctx.services.mentors.set_digest(msg.actor, choice == "on")
     return [Message(t(ctx.locale(msg.actor), f"digest.{choice}"))]
 
 
