@@ -9,7 +9,8 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.config import ConfigError, Settings, load_settings, masked
+from bot import logs
+from bot.config import ConfigError, Settings, load_settings, masked, secrets_of
 
 EXIT_CONFIG = 2
 
@@ -57,10 +58,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "check-config":
         print(json.dumps(masked(settings), indent=2, sort_keys=True))
         return 0
-    level = getattr(args, "log_level", None) or "WARNING"
-    logging.basicConfig(
-        level=level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    try:
+        logs.configure(getattr(args, "log_level", None) or "WARNING", secrets_of(settings))
+    except ValueError as err:
+        print(f"mentorbot: --log-level: {err}", file=sys.stderr)
+        return EXIT_CONFIG
     if args.command == "db":
         from bot.app import migrate_only
 
@@ -80,6 +82,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         asyncio.run(run(settings))
     except KeyboardInterrupt:
         return 0
+    except Exception:
+        # Through the redacting log handler: a traceback may quote a URL with its password.
+        logging.getLogger("mentorbot").exception("mentorbot stopped")
+        return 1
     return 0
 
 

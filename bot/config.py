@@ -6,6 +6,7 @@ import tomllib
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import unquote, urlsplit
 
 from pydantic import (
     BaseModel,
@@ -22,6 +23,7 @@ from pydantic_settings import BaseSettings, PydanticBaseSettingsSource, Settings
 from bot.core.durations import format_duration, parse_duration
 from bot.core.i18n import SUPPORTED
 from bot.core.settings import Programme
+from bot.logs import mask_url
 
 
 def _duration(value: Any) -> timedelta:
@@ -183,7 +185,7 @@ SECRET_KEYS = {"token", "access_token", "password"}
 def _describe(err: Any, source: str) -> str:
     key = ".".join(str(p) for p in err["loc"])
     leaf = str(err["loc"][-1]) if err["loc"] else ""
-    shown = "***" if leaf in SECRET_KEYS else repr(err.get("input"))[:80]
+    shown = "***" if leaf in SECRET_KEYS else mask_url(repr(err.get("input"))[:80])
     message = err["msg"].removeprefix("Value error, ")
     if err["type"] == "extra_forbidden":
         return f"{source}: unknown key '{key}' (check the spelling against config.example.toml)"
@@ -213,9 +215,19 @@ def load_settings(path: str | Path | None = None) -> Settings:
 def masked(settings: Settings) -> dict[str, Any]:
     """The effective settings as plain data, secrets replaced by '***' (or '' when unset)."""
     data = settings.model_dump(mode="json")
+    data["bot"]["database_url"] = mask_url(settings.bot.database_url)
     for section in ("discord", "matrix"):
         for key in SECRET_KEYS:
             if key in data[section]:
                 secret = getattr(getattr(settings, section), key)
                 data[section][key] = "***" if secret.get_secret_value() else ""
     return data
+
+
+def secrets_of(settings: Settings) -> list[str]:
+    """Every secret value in the settings (for the log redactor)."""
+    values = [getattr(getattr(settings, section), key).get_secret_value()
+              for section in ("discord", "matrix") for key in SECRET_KEYS
+              if hasattr(getattr(settings, section), key)]  # fmt: skip
+    password = urlsplit(settings.bot.database_url).password or ""
+    return [v for v in (*values, password, unquote(password)) if v]

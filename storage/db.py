@@ -38,6 +38,8 @@ def is_sqlite(engine: AsyncEngine) -> bool:
 def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     url = async_url(database_url)
+    # Statement parameters are member text: keep them out of error messages and logs.
+    kwargs.setdefault("hide_parameters", True)
     if url.get_backend_name() == "sqlite":
         engine = create_async_engine(url, connect_args={"timeout": 30}, **kwargs)
 

@@ -103,3 +103,24 @@ async def test_member_upsert_keeps_one_row(engine: AsyncEngine) -> None:
     async with session_factory(engine)() as s:
         assert len((await s.execute(text("SELECT id FROM members"))).all()) == 1
     assert Member.__tablename__ == "members"
+
+
+async def test_database_errors_do_not_quote_member_text(tmp_path) -> None:
+    """A failing statement's parameters (member text) never reach an error message or log."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from storage.db import create_engine
+
+    engine = create_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY, note TEXT NOT NULL)"))
+            await conn.execute(text("INSERT INTO t VALUES (1, :n)"), {"n": "first secret note"})
+        with pytest.raises(IntegrityError) as caught:
+            async with engine.begin() as conn:
+                await conn.execute(text("INSERT INTO t VALUES (1, :n)"), {"n": "second secret note"})
+        assert "UNIQUE constraint failed" in str(caught.value)
+        assert "secret note" not in str(caught.value)
+    finally:
+        await engine.dispose()
