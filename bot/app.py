@@ -15,7 +15,23 @@ from bot.core.clock import Clock, SystemClock
 from bot.core.context import Context
 from bot.core.services import Services
 from bot.scheduler import Sweeper
-from storage.db import create_engine, session_factory
+from bot.startup import (
+    EXIT_CONFIG,
+    EXIT_CONNECTION,
+    EXIT_OTHER,
+    PATIENCE,
+    StartupError,
+    reason,
+    retrying,
+)
+from storage.db import (
+    DatabaseProblem,
+    Engine,
+    check_usable,
+    create_engine,
+    prepare_sqlite,
+    session_factory,
+)
 from storage.migrate import upgrade
 
 log = logging.getLogger(__name__)
@@ -29,12 +45,48 @@ DISCORD_COGS = (
 )  # fmt: skip
 
 
-@asynccontextmanager
-async def core(settings: Settings, clock: Clock | None = None) -> AsyncIterator[Services]:
-    """A migrated database and the services on top of it; disposed on exit."""
-    engine = create_engine(settings.bot.database_url)
+async def open_database(settings: Settings, patience: float = PATIENCE) -> Engine:
+    """A reachable, writable, migrated database; fatal problems raise StartupError."""
+    url = settings.bot.database_url
     try:
-        await upgrade(engine)
+        prepare_sqlite(url)
+    except OSError as err:
+        raise StartupError(f"bot.database_url: cannot create the folder of {url} "
+                           f"({err.strerror}); create it or choose another path",
+                           EXIT_CONFIG) from err  # fmt: skip
+    engine = create_engine(url)
+
+    def give_up(err: BaseException) -> StartupError:
+        problem = err if isinstance(err, DatabaseProblem) else None
+        if problem is None:
+            return StartupError(f"bot.database_url: {reason(err)}", EXIT_OTHER)
+        waited = f" after {patience:.0f} s" if problem.transient else ""
+        code = EXIT_CONNECTION if problem.transient or "login" in problem.what else EXIT_CONFIG
+        return StartupError(f"bot.database_url: {problem.what}{waited}; {problem.fix}", code)
+
+    try:
+        await retrying(lambda: check_usable(engine), patience=patience, what="the database",
+                       transient=lambda e: isinstance(e, DatabaseProblem) and e.transient,
+                       give_up=give_up)  # fmt: skip
+        try:
+            await upgrade(engine)
+        except Exception as err:
+            raise StartupError(f"the database could not be migrated to this version "
+                               f"({reason(err)}); restore a backup or ask for help",
+                               EXIT_OTHER) from err  # fmt: skip
+    except BaseException:
+        await engine.dispose()
+        raise
+    return engine
+
+
+@asynccontextmanager
+async def core(
+    settings: Settings, clock: Clock | None = None, *, patience: float = PATIENCE
+) -> AsyncIterator[Services]:
+    """A migrated database and the services on top of it; disposed on exit."""
+    engine = await open_database(settings, patience)
+    try:
         ctx = Context(
             db=session_factory(engine),
             clock=clock or SystemClock(),
@@ -46,11 +98,30 @@ async def core(settings: Settings, clock: Clock | None = None) -> AsyncIterator[
         await engine.dispose()
 
 
-async def run(settings: Settings) -> None:
+class Signals:
+    """SIGINT/SIGTERM: during start-up they cancel it at once; once running, they stop it."""
+
+    def __init__(self) -> None:
+        self.stop = asyncio.Event()
+        self.started = False
+        self._main = asyncio.current_task()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.add_signal_handler(sig, self._on_signal)
+
+    def _on_signal(self) -> None:
+        self.stop.set()
+        if not self.started and self._main is not None:
+            self._main.cancel()
+
+
+async def run(settings: Settings, *, patience: float = PATIENCE) -> None:
     """Run every configured front-end; with none configured, the console community."""
-    async with core(settings) as services:
+    signals = Signals()
+    async with core(settings, patience=patience) as services:
         if settings.discord.enabled or settings.matrix.enabled:
-            await run_chat(settings, services)
+            await run_chat(settings, services, signals.stop, patience=patience, signals=signals)
             return
         from bot.platforms.console.platform import ConsolePlatform
         from bot.platforms.console.runner import run_console, stdin_lines
@@ -67,20 +138,20 @@ async def run(settings: Settings) -> None:
             await services.activity.stop()
 
 
-def _stop_on_signals() -> asyncio.Event:
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError):
-            loop.add_signal_handler(sig, stop.set)
-    return stop
-
-
 async def run_chat(
-    settings: Settings, services: Services, stop: asyncio.Event | None = None
+    settings: Settings,
+    services: Services,
+    stop: asyncio.Event | None = None,
+    *,
+    patience: float = PATIENCE,
+    signals: Signals | None = None,
 ) -> None:
-    """Discord and/or Matrix on one core (each community separate) until `stop` or a signal."""
-    stop = stop or _stop_on_signals()
+    """Discord and/or Matrix on one core (each community separate) until `stop` or a signal.
+
+    A front-end that cannot start, or stops for good, raises StartupError (a non-zero exit).
+    """
+    signals = signals or Signals()
+    stop = stop or signals.stop
     tasks: list[asyncio.Task[object]] = []
     bot = matrix = None
     sweeper = Sweeper(services)
@@ -97,24 +168,31 @@ async def run_chat(
             bot = create_bot(settings, services, cogs=DISCORD_COGS)
             services.attach(bot.platform)
             token = settings.discord.token.get_secret_value()
-            tasks.append(asyncio.create_task(bot.start(token), name="discord"))
+            tasks.append(asyncio.create_task(bot.serve(token, patience=patience), name="discord"))
         if matrix is not None:
-            await matrix.start()
+            await matrix.start(ready_timeout=patience)
         await sweeper.start()
         services.activity.start()
+        signals.started = True
         waiter = asyncio.create_task(stop.wait(), name="stop")
         tasks.append(waiter)
         done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
         for task in done:
-            if task is not waiter and task.exception() is not None:
-                log.error("front-end %s stopped: %s", task.get_name(), task.exception())
+            error = None if task is waiter or task.cancelled() else task.exception()
+            if isinstance(error, StartupError):
+                raise error
+            if error is not None or task is not waiter:
+                what = reason(error) if error is not None else "it closed"
+                raise StartupError(f"{task.get_name()} stopped ({what})", EXIT_OTHER)
     finally:
+        # Bounded, so a supervisor's SIGTERM ends the process within seconds in any phase.
         sweeper.stop()
         await services.activity.stop()
         if matrix is not None:
-            await matrix.stop()
+            await matrix.stop(grace=2.0)
         if bot is not None:
-            await bot.greeter.drain()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(bot.greeter.drain(), 2.0)
             await bot.close()
         for task in tasks:
             task.cancel()
@@ -122,8 +200,5 @@ async def run_chat(
 
 async def migrate_only(settings: Settings) -> None:
     """`mentorbot db upgrade`."""
-    engine = create_engine(settings.bot.database_url)
-    try:
-        await upgrade(engine)
-    finally:
-        await engine.dispose()
+    engine = await open_database(settings)
+    await engine.dispose()

@@ -8,23 +8,40 @@ import json
 import logging
 import sys
 from collections.abc import Sequence
+from importlib import metadata
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings, masked, secrets_of
+from bot.startup import StartupError
 
 EXIT_CONFIG = 2
 
 
+def _version() -> str:
+    try:
+        return metadata.version("mentorbot")
+    except metadata.PackageNotFoundError:  # running from a source tree without installing
+        return "unknown"
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="mentorbot", description="Peer mentoring for chat")
+    parser.add_argument("--version", action="version", version=f"mentorbot {_version()}")
     sub = parser.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the bot (console community without credentials)")
     run.add_argument("--config", help="TOML config file (see config.example.toml)")
     run.add_argument("--log-level", default=None, help="DEBUG, INFO, WARNING (default)")
+    run.add_argument("--log-format", choices=["text", "json"], default=None,
+                     help="log line format (default: ops.log_format)")  # fmt: skip
     check = sub.add_parser("check-config", help="validate a config and print it, secrets masked")
     check.add_argument("--config", help="TOML config file")
     db = sub.add_parser("db", help="database maintenance")
-    db.add_argument("action", choices=["upgrade"])
+    db.add_argument("action", choices=["upgrade", "copy"],
+                    help="upgrade the schema, or copy to an empty PostgreSQL")  # fmt: skip
+    db.add_argument("--from", dest="source", metavar="URL",
+                    help="copy: the database to read (default: bot.database_url)")  # fmt: skip
+    db.add_argument("--to", dest="target", metavar="URL",
+                    help="copy: a new, empty database (postgresql://user:pw@host/db)")  # fmt: skip
     db.add_argument("--config", help="TOML config file")
     report = sub.add_parser("report", help="print the mentoring report of one community")
     report.add_argument("--community", required=True,
@@ -49,6 +66,35 @@ def _settings(path: str | None) -> Settings | None:
         return None
 
 
+def _db_copy(source: str, target: str | None) -> int:
+    """`mentorbot db copy`: progress on stderr, the outcome on stdout, no password shown."""
+    from storage.copy import CopyError, ProgressBar, copy_database
+
+    if not target:
+        print("mentorbot: db copy needs --to URL, a new, empty PostgreSQL database "
+              "(postgresql://user:password@host/name)", file=sys.stderr)  # fmt: skip
+        return EXIT_CONFIG
+    bar = ProgressBar(sys.stderr)
+    try:
+        report = asyncio.run(copy_database(source, target, progress=bar))
+    except CopyError as err:
+        bar.close()
+        print(f"mentorbot: {logs.mask_url(str(err))}", file=sys.stderr)
+        return err.code
+    except KeyboardInterrupt:  # nothing is committed before the end
+        bar.close()
+        print("mentorbot: db copy interrupted; the target was left as it was", file=sys.stderr)
+        return 1
+    except Exception:
+        bar.close()
+        logging.getLogger("mentorbot").exception("db copy failed; the target was left as it was")
+        return 1
+    print(logs.mask_url(f"copied {report.rows} rows in {len(report.tables)} tables from {source} "
+                        f"to {target} (revision {report.revision}); row counts and "
+                        f"{report.sequences} id sequences verified"))  # fmt: skip
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the console script."""
     args = _parser().parse_args(argv)
@@ -59,14 +105,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(json.dumps(masked(settings), indent=2, sort_keys=True))
         return 0
     try:
-        logs.configure(getattr(args, "log_level", None) or "WARNING", secrets_of(settings))
+        fmt = getattr(args, "log_format", None) or settings.ops.log_format
+        logs.configure(getattr(args, "log_level", None) or "WARNING", secrets_of(settings),
+                       json_lines=fmt == "json")  # fmt: skip
     except ValueError as err:
         print(f"mentorbot: --log-level: {err}", file=sys.stderr)
         return EXIT_CONFIG
+    if args.command == "db" and args.action == "copy":
+        return _db_copy(args.source or settings.bot.database_url, args.target)
     if args.command == "db":
         from bot.app import migrate_only
 
-        asyncio.run(migrate_only(settings))
+        try:
+            asyncio.run(migrate_only(settings))
+        except StartupError as err:
+            print(f"mentorbot: {err.line}", file=sys.stderr)
+            return err.code
         print("database is up to date")
         return 0
     if args.command == "report":
@@ -80,7 +134,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
     try:
         asyncio.run(run(settings))
-    except KeyboardInterrupt:
+    except StartupError as err:
+        print(f"mentorbot: {err.line}", file=sys.stderr)
+        return err.code
+    except (KeyboardInterrupt, asyncio.CancelledError):  # a signal during start-up
         return 0
     except Exception:
         # Through the redacting log handler: a traceback may quote a URL with its password.

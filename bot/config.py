@@ -5,7 +5,7 @@ from __future__ import annotations
 import tomllib
 from datetime import timedelta
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from urllib.parse import unquote, urlsplit
 
 from pydantic import (
@@ -106,10 +106,36 @@ class DiscordGuild(Section):
     badge_roles: dict[str, Snowflake] = {}
 
 
+def _url(value: str, schemes: tuple[str, ...], example: str) -> str:
+    """An absolute URL with one of these schemes and a host (or '' for unset)."""
+    value = value.strip()
+    if not value:
+        return value
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(f"use an absolute {' or '.join(schemes)} URL like {example}")
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError:
+        raise ValueError(f"the port is not a number; use a URL like {example}") from None
+    return value
+
+
 class DiscordSection(Section):
     token: SecretStr = SecretStr("")
     api_base_url: str = ""
     gateway_url: str = ""
+
+    @field_validator("api_base_url")
+    @classmethod
+    def _api(cls, value: str) -> str:
+        return _url(value, ("http", "https"), "http://proxy:8080/api/v10")
+
+    @field_validator("gateway_url")
+    @classmethod
+    def _gateway(cls, value: str) -> str:
+        return _url(value, ("ws", "wss"), "wss://gateway.example.org/")
+
     dev_guild_ids: list[Snowflake] = []
     shard_count: int = Field(default=0, ge=0, le=10000)
     shard_ids: list[int] = []
@@ -129,6 +155,12 @@ class MatrixRoom(Section):
 
 class MatrixSection(Section):
     homeserver: str = ""
+
+    @field_validator("homeserver")
+    @classmethod
+    def _homeserver(cls, value: str) -> str:
+        return _url(value, ("http", "https"), "https://matrix.example.org").rstrip("/")
+
     user_id: str = ""
     access_token: SecretStr = SecretStr("")
     password: SecretStr = SecretStr("")
@@ -146,6 +178,10 @@ class MatrixSection(Section):
         return bool(self.homeserver and self.user_id and has_secret)
 
 
+class OpsSection(Section):
+    log_format: Literal["text", "json"] = "text"
+
+
 class Settings(BaseSettings):
     """Everything mentorbot reads at start-up."""
 
@@ -157,6 +193,7 @@ class Settings(BaseSettings):
     mentoring: MentoringSection = MentoringSection()
     discord: DiscordSection = DiscordSection()
     matrix: MatrixSection = MatrixSection()
+    ops: OpsSection = OpsSection()
 
     @classmethod
     def settings_customise_sources(

@@ -8,6 +8,7 @@ held above that whatever level the operator asks for; our own code never logs me
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import sys
@@ -47,15 +48,34 @@ class RedactingFormatter(logging.Formatter):
         return mask_url(text)
 
 
+class JsonFormatter(RedactingFormatter):
+    """One JSON object per line (time, level, logger, message, exception), secrets blanked."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        data = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": self.redact(record.getMessage()),
+        }
+        if record.exc_info:
+            data["exception"] = self.redact(self.formatException(record.exc_info))
+        return json.dumps(data, ensure_ascii=False)
+
+
 def configure(
-    level: str | int = "WARNING", secrets: Iterable[str] = (), stream: TextIO | None = None
+    level: str | int = "WARNING",
+    secrets: Iterable[str] = (),
+    stream: TextIO | None = None,
+    *,
+    json_lines: bool = False,
 ) -> logging.Handler:
-    """Send every log line through the redacting formatter; hold the chat libraries back."""
+    """Send every log line through a redacting formatter; hold the chat libraries back."""
     numeric = logging.getLevelName(level.upper()) if isinstance(level, str) else level
     if not isinstance(numeric, int):
         raise ValueError(f"unknown log level {level!r}: use DEBUG, INFO, WARNING or ERROR")
     handler = logging.StreamHandler(stream or sys.stderr)
-    handler.setFormatter(RedactingFormatter(secrets))
+    handler.setFormatter(JsonFormatter(secrets) if json_lines else RedactingFormatter(secrets))
     root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.groups import joined_message, list_message
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of
@@ -38,7 +38,8 @@ class Circles(commands.Cog):
         async def work() -> list[Message]:
             joined = await self.bot.services.circles.create(actor_of(interaction), name,
                                                                   topic)  # fmt: skip
-            return [Message(t(locale_of(interaction), "circle.created", name=joined.group.name,
+            return [Message(t(locale_of(interaction), "circle.created",
+                              name=user(joined.group.name),
                               id=joined.group.id, space=joined.space_link or "—"))]  # fmt: skip
 
         await guarded(interaction, work, defer=True)
@@ -63,7 +64,7 @@ class Circles(commands.Cog):
     async def circle_leave(self, interaction: discord.Interaction, circle: str) -> None:
         async def work() -> list[Message]:
             view = await self.bot.services.circles.leave(actor_of(interaction), circle)
-            return [Message(t(locale_of(interaction), "circle.left", name=view.name))]
+            return [Message(t(locale_of(interaction), "circle.left", name=user(view.name)))]
 
         await guarded(interaction, work)
 

@@ -8,7 +8,7 @@ from discord.ext import commands
 
 from bot.core.groups import joined_message, list_message
 from bot.core.groups.cohorts import COHORT_JOIN
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.core.times import day_text
 from bot.platforms.discord.client import MentorBot
@@ -53,7 +53,7 @@ class Cohorts(commands.Cog):
             view = await self.bot.services.cohorts.create(
                 actor_of(interaction), name, leaders=leaders, capacity=capacity, start=start,
                 end=end, moderator=moderator)  # fmt: skip
-            return [Message(t(loc, "cohort.created", name=view.name, id=view.id,
+            return [Message(t(loc, "cohort.created", name=user(view.name), id=view.id,
                               capacity=view.capacity, start=day_text(loc, view.starts_at, None),
                               end=day_text(loc, view.ends_at, None)))]  # fmt: skip
 
@@ -79,7 +79,7 @@ class Cohorts(commands.Cog):
     async def cohort_leave(self, interaction: discord.Interaction, cohort: str) -> None:
         async def work() -> list[Message]:
             view = await self.bot.services.cohorts.leave(actor_of(interaction), cohort)
-            return [Message(t(locale_of(interaction), "cohort.left", name=view.name))]
+            return [Message(t(locale_of(interaction), "cohort.left", name=user(view.name)))]
 
         await guarded(interaction, work)
 

@@ -88,7 +88,7 @@ class Community(commands.Cog):
                 current = await svc.settings(actor)
                 shown = ", ".join(f"{k}={v}" for k, v in sorted(current.items())) or "—"
                 return [Message(t(loc, "setup.current", settings=shown, prefix="/"))]
-            for key, val in changes:
+            for key, val in sorted(changes, key=lambda c: c[0] != setting):  # typed value first
                 await svc.configure(actor, key, val, moderator=moderator)
             return [Message(t(loc, "setup.saved", keys=", ".join(k for k, _ in changes)))]
 

@@ -10,11 +10,14 @@ from discord.ext import commands
 
 from bot.core.errors import NotAllowed
 from bot.core.i18n import t
+from bot.core.mentors import MAX_CAPACITY, MIN_CAPACITY
 from bot.core.ports import Message
 from bot.core.vocab import suggest_timezones
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of
 from bot.platforms.discord.translator import ls
+
+Capacity = app_commands.Range[int, MIN_CAPACITY, MAX_CAPACITY]
 
 
 class Mentors(commands.Cog):
@@ -38,7 +41,7 @@ class Mentors(commands.Cog):
     @app_commands.guild_only()
     async def signup(self, interaction: discord.Interaction, skills: str,
                      languages: str | None = None, timezone: str | None = None,
-                     capacity: int | None = None) -> None:  # fmt: skip
+                     capacity: Capacity | None = None) -> None:  # fmt: skip
         async def work() -> list[Message]:
             loc = locale_of(interaction)
             role = self.bot.guild_config(interaction.guild_id or 0).mentor_role

@@ -6,11 +6,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.core.i18n import t
+from bot.core.i18n import t, user
+from bot.core.inputs import MAX_ID, whole
 from bot.core.ports import Attachment, Message
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of
 from bot.platforms.discord.translator import ls
+
+PairNumber = app_commands.Range[int, 1, MAX_ID]  # pair ids are INTEGER columns
 
 
 class Moderation(
@@ -40,7 +43,7 @@ class Moderation(
             name = await self.bot.services.moderation.approve(
                 actor_of(interaction), str(member.id), moderator=moderator
             )
-            return [Message(t(locale_of(interaction), "mod.approved", name=name))]
+            return [Message(t(locale_of(interaction), "mod.approved", name=user(name)))]
 
         await guarded(interaction, work)
 
@@ -55,7 +58,7 @@ class Moderation(
             name = await self.bot.services.moderation.remove(
                 actor_of(interaction), str(member.id), moderator=moderator
             )
-            return [Message(t(locale_of(interaction), "mod.removed", name=name))]
+            return [Message(t(locale_of(interaction), "mod.removed", name=user(name)))]
 
         await guarded(interaction, work)
 
@@ -63,13 +66,13 @@ class Moderation(
         name=ls("reassign", "cmd.mod-reassign.name"),
         description=ls("Give a mentee a new mentor", "cmd.mod-reassign.description"),
     )
-    async def reassign(self, interaction: discord.Interaction, pair: int,
+    async def reassign(self, interaction: discord.Interaction, pair: PairNumber,
                        mentor: discord.Member) -> None:  # fmt: skip
         moderator = await self._moderator(interaction)
 
         async def work() -> list[Message]:
             new = await self.bot.services.moderation.reassign(
-                actor_of(interaction), pair, str(mentor.id), moderator=moderator
+                actor_of(interaction), whole(pair, "pair"), str(mentor.id), moderator=moderator
             )
             return [Message(t(locale_of(interaction), "mod.reassigned", id=pair, new=new))]
 
@@ -78,11 +81,11 @@ class Moderation(
     @app_commands.command(
         name=ls("end", "cmd.mod-end.name"), description=ls("End a pair", "cmd.mod-end.description")
     )
-    async def end(self, interaction: discord.Interaction, pair: int) -> None:
+    async def end(self, interaction: discord.Interaction, pair: PairNumber) -> None:
         moderator = await self._moderator(interaction)
 
         async def work() -> list[Message]:
-            await self.bot.services.moderation.end_pair(actor_of(interaction), pair,
+            await self.bot.services.moderation.end_pair(actor_of(interaction), whole(pair, "pair"),
                                                         moderator=moderator)  # fmt: skip
             return [Message(t(locale_of(interaction), "mod.ended", id=pair))]
 
@@ -101,8 +104,9 @@ class Moderation(
                 actor_of(interaction), moderator=moderator
             )
             lines = [t(loc, "mod.requests_title", count=len(waiting))]
-            lines += [t(loc, "mod.request_line", id=r.id, mentee=r.mentee, topic=r.topic or "—",
-                        status=r.status) for r in waiting]  # fmt: skip
+            lines += [t(loc, "mod.request_line", id=r.id, mentee=user(r.mentee),
+                        topic=user(r.topic) if r.topic else "—", status=r.status)
+                      for r in waiting]  # fmt: skip
             return [Message("\n".join(lines))]
 
         await guarded(interaction, work)

@@ -9,7 +9,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.groups.office_hours import rsvp_message, sessions_message
-from bot.core.i18n import t
+from bot.core.i18n import t, user
+from bot.core.inputs import MAX_ID
 from bot.core.ports import Message
 from bot.core.times import day_text
 from bot.core.vocab import suggest_timezones
@@ -18,6 +19,7 @@ from bot.platforms.discord.render import actor_of, guarded, locale_of
 from bot.platforms.discord.translator import ls
 
 Weekday = Literal["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
+SessionNumber = app_commands.Range[int, 1, MAX_ID]  # group ids are INTEGER columns
 
 
 class OfficeHours(commands.Cog):
@@ -53,7 +55,7 @@ class OfficeHours(commands.Cog):
             session = await self.bot.services.office_hours.schedule(
                 actor_of(interaction), weekday=weekday, at=time, timezone=timezone, topic=topic,
                 duration=duration, moderator=moderator)  # fmt: skip
-            return [Message(t(loc, "oh.scheduled", id=session.id, topic=session.topic,
+            return [Message(t(loc, "oh.scheduled", id=session.id, topic=user(session.topic),
                               when=day_text(loc, session.starts_at, session.zone)))]  # fmt: skip
 
         await guarded(interaction, work, defer=True)
@@ -79,7 +81,7 @@ class OfficeHours(commands.Cog):
         description=ls("Say you will come to the next session", "cmd.oh-rsvp.description"),
     )
     @app_commands.describe(session=ls("The number of the office hours", "opt.session"))
-    async def oh_rsvp(self, interaction: discord.Interaction, session: int) -> None:
+    async def oh_rsvp(self, interaction: discord.Interaction, session: SessionNumber) -> None:
         async def work() -> list[Message]:
             found = await self.bot.services.office_hours.rsvp(actor_of(interaction), session)
             return [rsvp_message(locale_of(interaction), *found)]
@@ -91,13 +93,13 @@ class OfficeHours(commands.Cog):
         description=ls("Stop your office hours", "cmd.oh-cancel.description"),
     )
     @app_commands.describe(session=ls("The number of the office hours", "opt.session"))
-    async def oh_cancel(self, interaction: discord.Interaction, session: int) -> None:
+    async def oh_cancel(self, interaction: discord.Interaction, session: SessionNumber) -> None:
         moderator = await self.bot.is_moderator(interaction)
 
         async def work() -> list[Message]:
             topic = await self.bot.services.office_hours.cancel(
                 actor_of(interaction), session, moderator=moderator)  # fmt: skip
-            return [Message(t(locale_of(interaction), "oh.cancelled_reply", topic=topic))]
+            return [Message(t(locale_of(interaction), "oh.cancelled_reply", topic=user(topic)))]
 
         await guarded(interaction, work)
 

@@ -9,7 +9,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import DomainError, InvalidInput
-from bot.core.i18n import t
+from bot.core.goals import goal_line
+from bot.core.i18n import t, user
+from bot.core.inputs import is_digits, number
 from bot.core.ports import Message
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of, reply, space_of
@@ -36,8 +38,8 @@ class EndModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         async def work() -> list[Message]:
             rating = self.rating.value.strip()
-            if rating and not rating.isdigit():
-                raise InvalidInput("error.rating", value=rating)
+            if rating and not (is_digits(rating) and 1 <= int(rating) <= 5):  # before ending
+                raise InvalidInput("error.rating", value=user(rating[:10]))
             actor = actor_of(interaction)
             await self.bot.services.pairs.end(actor, self.pair_id)
             if rating:
@@ -69,8 +71,8 @@ class FeedbackModal(discord.ui.Modal):
     async def on_submit(self, interaction: discord.Interaction) -> None:
         async def work() -> list[Message]:
             rating = self.rating.value.strip()
-            if not rating.isdigit():
-                raise InvalidInput("error.rating", value=rating[:10])
+            if not is_digits(rating):
+                raise InvalidInput("error.rating", value=user(rating[:10]))
             await self.bot.services.pairs.feedback(
                 actor_of(interaction), self.pair_id, int(rating), self.comment.value
             )
@@ -133,7 +135,7 @@ class Pairs(
                 await svc.add(actor, text, space_ref=space)
                 return [Message(t(loc, "goals.added"))]
             if action == "complete":
-                if not text.strip().isdigit():
+                if number(text, "goal_number") is None:
                     raise InvalidInput("goals.bad_number", count="…")
                 await svc.complete(actor, int(text), space_ref=space)
                 return [Message("✅")]
@@ -141,7 +143,7 @@ class Pairs(
             if not goals:
                 return [Message(t(loc, "goals.list_empty"))]
             lines = [t(loc, "goals.list_title")]
-            lines += [f"{i}. {'✅' if g.done else '⬜'} {g.title}" for i, g in enumerate(goals, 1)]
+            lines += [goal_line(i, g) for i, g in enumerate(goals, 1)]
             return [Message("\n".join(lines))]
 
         await guarded(interaction, work)

@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.errors import InvalidInput
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of, member_actor
@@ -38,7 +38,7 @@ class Recognition(commands.Cog):
             done = await self.bot.services.recognition.thank(
                 actor_of(interaction), str(member.id), message
             )
-            return [Message(t(locale_of(interaction), "thanks.reply", name=done.to_name))]
+            return [Message(t(locale_of(interaction), "thanks.reply", name=user(done.to_name)))]
 
         await guarded(interaction, work, defer=True)
 

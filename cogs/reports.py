@@ -10,12 +10,14 @@ from discord.ext import commands
 
 from bot.core.i18n import t
 from bot.core.ports import Message
-from bot.core.reports import Report
+from bot.core.reports import MAX_DAYS, Report
 from bot.platforms.discord.client import MentorBot
 from bot.platforms.discord.render import actor_of, guarded, locale_of
 from bot.platforms.discord.translator import ls
 from bot.reporting.messages import attachments
 from bot.reporting.tables import period
+
+Days = app_commands.Range[int, 1, MAX_DAYS]
 
 EMBED_FIGURES = (
     "newcomers", "asked_share", "matched_share", "accept_median_hours", "accept_p90_hours",
@@ -27,15 +29,16 @@ EMBED_FIGURES = (
 )  # fmt: skip
 
 
-def report_embed(report: Report, loc: str, chart: str) -> discord.Embed:
-    """The key figures as inline fields, with the chart as the embed image."""
+def report_embed(report: Report, loc: str, chart: str | None) -> discord.Embed:
+    """The key figures as inline fields, with the chart (if drawn) as the embed image."""
     embed = discord.Embed(title=report.title(loc), description=period(report, loc), colour=0x2A9D8F)
     figures = {f.key: f for f in report.figures()}
     for key in EMBED_FIGURES:
         figure = figures[key]
         embed.add_field(name=figure.label(loc)[:256], value=figure.text(loc)[:1024])
-    embed.set_image(url=f"attachment://{chart}")
-    embed.set_footer(text=t(loc, "report.embed_footer"))
+    if chart:
+        embed.set_image(url=f"attachment://{chart}")
+    embed.set_footer(text=t(loc, "report.embed_footer" if chart else "report.chart_missing"))
     return embed
 
 
@@ -65,7 +68,7 @@ class Reports(commands.Cog):
     )
     @app_commands.default_permissions(manage_guild=True)
     @app_commands.guild_only()
-    async def report(self, interaction: discord.Interaction, days: int = 30,
+    async def report(self, interaction: discord.Interaction, days: Days = 30,
                      public: bool = False) -> None:  # fmt: skip
         moderator = await self.bot.is_moderator(interaction)
 
@@ -76,10 +79,10 @@ class Reports(commands.Cog):
             report = await self.bot.services.reports.report(
                 actor_of(interaction), days, moderator=moderator
             )
-            png, csv_file = await attachments(report, loc)
+            png, csv_file = await attachments(report, loc)  # png is None without matplotlib
+            charts = [discord.File(io.BytesIO(png.data), filename=png.filename)] if png else []
             await interaction.edit_original_response(
-                embed=report_embed(report, loc, png.filename),
-                attachments=[discord.File(io.BytesIO(png.data), filename=png.filename)],
+                embed=report_embed(report, loc, png.filename if png else None), attachments=charts
             )
             return [Message(details(report, loc), files=(csv_file,))]
 

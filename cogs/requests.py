@@ -7,7 +7,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.core.groups.circles import CIRCLE_JOIN, circles_note
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.core.requests import ASK, ASK_ANY, Suggestions
 from bot.platforms.discord.client import MentorBot
@@ -26,12 +26,12 @@ def render(loc: str, result: Suggestions) -> Message:
                       for c in result.circles)  # fmt: skip
         return Message("\n".join(lines), buttons=joins)
     lines.append(t(loc, "mentor.suggestions_intro"))
-    lines += [t(loc, "discord.suggestion_line", index=s.index, name=s.name, reasons=s.reasons)
-              for s in result.suggestions]  # fmt: skip
+    lines += [t(loc, "discord.suggestion_line", index=s.index, name=user(s.name),
+                reasons=user(s.reasons)) for s in result.suggestions]  # fmt: skip
     lines.append(t(loc, "discord.how_to_pick"))
     request = result.request_id
     buttons = [
-        ASK.button(t(loc, "discord.ask_button", name=s.name), "primary", request=request,
+        ASK.button(t(loc, "discord.ask_button", name=user(s.name)), "primary", request=request,
                    index=s.index)
         for s in result.suggestions
     ]  # fmt: skip

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
@@ -16,6 +17,7 @@ from sqlalchemy.ext.asyncio import (
 # What core holds: a transaction (unit of work) and the factory that opens one. Core adds new
 # rows to a Tx and commits it; every query goes through storage.repositories.
 Tx = AsyncSession
+Engine = AsyncEngine
 SessionFactory = async_sessionmaker[AsyncSession]
 
 
@@ -70,3 +72,67 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
 def session_factory(engine: AsyncEngine) -> SessionFactory:
     """Sessions that keep loaded objects usable after commit."""
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+class DatabaseProblem(Exception):
+    """Why the database cannot be used; `transient` when waiting may help."""
+
+    def __init__(self, what: str, *, transient: bool, fix: str) -> None:
+        super().__init__(what)
+        self.what, self.transient, self.fix = what, transient, fix
+
+
+def prepare_sqlite(database_url: str) -> None:
+    """Create the folder of an SQLite file if it is missing (raises OSError if it cannot)."""
+    url = make_url(database_url)
+    if url.get_backend_name() != "sqlite" or not url.database or url.database == ":memory:":
+        return
+    Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
+
+
+def _chain(err: BaseException) -> list[BaseException]:
+    """The error and what caused it (SQLAlchemy wraps the driver's error in `orig`)."""
+    chain = [err]
+    while True:
+        nxt = getattr(chain[-1], "orig", None) or chain[-1].__cause__
+        if not isinstance(nxt, BaseException) or nxt in chain:
+            return chain
+        chain.append(nxt)
+
+
+def _problem(err: BaseException, url: URL) -> DatabaseProblem:
+    """Sort a connection error into 'wait and retry' or 'fix the settings'."""
+    import asyncpg.exceptions as pg  # the driver's own error types
+
+    chain = _chain(err)
+    where = f"{url.host or 'localhost'}:{url.port or 5432}"
+    sqlite = url.get_backend_name() == "sqlite"
+    text = " ".join(str(e) for e in chain).lower()
+    if any(isinstance(e, pg.InvalidAuthorizationSpecificationError) for e in chain):
+        what = f"PostgreSQL at {where} refused the login of '{url.username}'"
+        return DatabaseProblem(what, transient=False, fix="check the user and password")
+    if any(isinstance(e, pg.InvalidCatalogNameError) for e in chain):
+        what = f"PostgreSQL at {where} has no database '{url.database}'"
+        return DatabaseProblem(what, transient=False, fix="create it or name an existing one")
+    if sqlite and ("readonly" in text or "unable to open" in text):
+        what = f"the SQLite file {url.database} cannot be written"
+        fix = "make it and its folder writable for the bot's user, or choose another path"
+        return DatabaseProblem(what, transient=False, fix=fix)
+    if sqlite and "locked" in text:
+        what = f"the SQLite file {url.database} is locked by another program"
+        return DatabaseProblem(what, transient=True, fix="stop the other program")
+    transient = (OSError, pg.CannotConnectNowError, pg.TooManyConnectionsError)
+    if any(isinstance(e, transient) for e in chain):
+        what = f"cannot reach PostgreSQL at {where} ({type(chain[-1]).__name__})"
+        return DatabaseProblem(what, transient=True, fix="start it, or fix the host and port")
+    what = f"the database failed ({type(chain[-1]).__name__})"
+    return DatabaseProblem(what, transient=False, fix="see the log for details")
+
+
+async def check_usable(engine: AsyncEngine) -> None:
+    """Open a write transaction and run a trivial query; raise DatabaseProblem if we can't."""
+    try:
+        async with engine.begin() as conn:
+            await conn.exec_driver_sql("SELECT 1")
+    except Exception as err:
+        raise _problem(err, engine.url) from err

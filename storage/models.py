@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text
+from sqlalchemy import JSON, Column, DateTime, Index, UniqueConstraint, text, true
 from sqlmodel import Field, SQLModel
 
 
@@ -209,6 +209,9 @@ class Kudos(SQLModel, table=True):
     from_member_id: int = Field(foreign_key="members.id")
     to_member_id: int = Field(foreign_key="members.id", index=True)
     message: str = Field(default="", max_length=1000)
+    # False for a repeat from the same thanker to the same member within the cooldown:
+    # still posted, but not counted.
+    counted: bool = Field(default=True, sa_column_kwargs={"server_default": true()})
     created_at: datetime | None = _ts()
 
 
@@ -363,6 +366,10 @@ class Outbox(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=120, unique=True)
     community_id: int = Field(foreign_key="communities.id", index=True)
+    # The member the row is for (a DM's addressee, a badge's holder): how deletion finds it.
+    recipient_member_id: int | None = Field(default=None, foreign_key="members.id", index=True)
+    # The group whose name and topic the message shows, read from the group at delivery.
+    group_id: int | None = Field(default=None, foreign_key="groups.id")
     kind: str = Field(max_length=16)  # checkin | nudge | wrap_up | graduate | badge | digest
     target_kind: str = Field(max_length=8)  # member | space | channel
     target: str = Field(max_length=255)  # member id | space ref | channel role

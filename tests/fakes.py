@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from bot.core.i18n import unmark
 from bot.core.ports import CommunityRef, Message, Sent
 
 
@@ -22,7 +23,8 @@ class FakePlatform:
 
     name: str = "fake"
     deliveries: list[Delivery] = field(default_factory=list)
-    spaces: dict[str, tuple[str, list[str]]] = field(default_factory=dict)
+    spaces: dict[str, tuple[str, list[str]]] = field(default_factory=dict)  # names as shown
+    space_names: dict[str, str] = field(default_factory=dict)  # as asked (member text marked)
     closed_dms: set[str] = field(default_factory=set)
     fail_spaces: bool = False
     keys: set[str] = field(default_factory=set)
@@ -75,7 +77,8 @@ class FakePlatform:
         if self.fail_spaces:
             raise RuntimeError("platform down")
         ref = f"space{len(self.spaces) + 1}"
-        self.spaces[ref] = (name, list(user_ids))
+        self.spaces[ref] = (unmark(name), list(user_ids))
+        self.space_names[ref] = name
         return ref
 
     async def add_to_space(
@@ -93,9 +96,16 @@ class FakePlatform:
         return Sent(f"s{len(self.deliveries)}")
 
     def to(self, kind: str, target: str) -> list[Message]:
-        """Messages delivered to one DM, channel or space."""
-        return [d.message for d in self.deliveries if d.kind == kind and d.target == target]
+        """Messages delivered to one DM, channel or space, as a member reads them: without the
+        marks around member text (like the console). `deliveries` keeps them as sent."""
+        return [shown(d.message) for d in self.deliveries if d.kind == kind and d.target == target]
 
     def actions(self, kind: str, target: str) -> list[str]:
         """Button actions of messages delivered to a target, newest last."""
         return [b.action for m in self.to(kind, target) for b in m.buttons]
+
+
+def shown(message: Message) -> Message:
+    """A message as a plain-text platform shows it: member-text marks dropped."""
+    buttons = tuple(replace(b, label=unmark(b.label)) for b in message.buttons)
+    return replace(message, text=unmark(message.text), buttons=buttons)

@@ -5,6 +5,8 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -113,3 +115,36 @@ def test_an_unknown_log_level_is_a_configuration_error(
     config = _config(tmp_path, f"sqlite:///{tmp_path / 'x.db'}")
     assert main(["run", "--config", config, "--log-level", "LOUD"]) == 2
     assert "--log-level" in capsys.readouterr().err
+
+
+def test_json_log_lines_are_objects_without_secrets(restore_logging: None) -> None:
+    stream = io.StringIO()
+    logs.configure("INFO", [f"tok-{PASSWORD}"], stream=stream, json_lines=True)
+    log = logging.getLogger("bot.test")
+    log.warning("token tok-%s refused", PASSWORD)
+    try:
+        raise OSError(f"postgresql://u:{PASSWORD}@h/db unreachable")
+    except OSError:
+        log.exception("database away")
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["level"] == "WARNING" and first["logger"] == "bot.test"
+    assert first["message"] == "token *** refused"
+    assert second["message"] == "database away"
+    assert "OSError: postgresql://u:***@h/db unreachable" in second["exception"]
+    assert PASSWORD not in stream.getvalue()
+
+
+def test_json_logs_from_the_ops_setting(tmp_path: Path) -> None:
+    config = tmp_path / "bot.toml"
+    config.write_text(
+        f'[bot]\ndatabase_url = "sqlite:///{tmp_path / "x.db"}"\n[ops]\nlog_format = "json"\n'
+    )
+    done = subprocess.run(
+        [sys.executable, "-m", "bot.cli", "run", "--config", str(config), "--log-level", "INFO"],
+        input="/join alice\n", capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    lines = done.stderr.splitlines()
+    assert lines and all(json.loads(line)["level"] in ("INFO", "WARNING") for line in lines)
+    with pytest.raises(ValueError, match="log_format"):
+        Settings(ops={"log_format": "yaml"})

@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from bot.core.errors import NotFound
+from bot.core.inputs import id_of
 from bot.core.ports import Button, Message
 
 if TYPE_CHECKING:
@@ -33,13 +35,15 @@ class Args:
     values: Mapping[str, str] = field(default_factory=dict)
 
     def number(self, name: str) -> int:
-        """A required number."""
-        return int(self.values[name])
+        """A required number; one no id can carry (out of range) makes the action unknown."""
+        found = id_of(self.values.get(name, ""))
+        if found is None:
+            raise NotFound("error.unknown_action")
+        return found
 
     def optional(self, name: str) -> int | None:
-        """A number, or None when the id left it empty."""
-        value = self.values.get(name, "")
-        return int(value) if value else None
+        """A number, or None when the id left it empty (out of range: the action is unknown)."""
+        return self.number(name) if self.values.get(name, "") else None
 
     def word(self, name: str) -> str:
         """A word placeholder's value."""

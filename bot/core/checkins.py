@@ -15,7 +15,7 @@ from bot.core.action import Action, Args
 from bot.core.clock import as_utc
 from bot.core.context import Actor, Context
 from bot.core.errors import InvalidInput
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.outbox import Letter, enqueue
 from bot.core.ports import Message
 from storage.db import Tx
@@ -58,7 +58,7 @@ class CheckInService:
     ) -> str:
         """Record the answer on the pair's newest check-in (or a new one); returns it."""
         if answer not in ANSWERS:
-            raise InvalidInput("checkin.bad_answer", value=answer[:20])
+            raise InvalidInput("checkin.bad_answer", value=user(answer[:20]))
         pair = await self.pairs.pair_for(actor, pair_id, space_ref)
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as tx:

@@ -8,6 +8,8 @@ from typing import Any
 from bot.core.context import Actor, Context, check_length
 from bot.core.durations import format_duration, parse_duration
 from bot.core.errors import InvalidInput, NotAllowed
+from bot.core.i18n import user
+from bot.core.inputs import is_digits, is_snowflake
 from bot.core.ports import CommunityRef
 from bot.core.settings import Programme
 from storage.repositories import communities as community_repo
@@ -29,17 +31,18 @@ def _programme_value(key: str, raw: str) -> Any:
     current = getattr(Programme(), key)
     if isinstance(current, bool):
         if raw.lower() not in ("true", "false", "yes", "no", "on", "off"):
-            raise InvalidInput("setup.bad_bool", key=key, value=raw[:40])
+            raise InvalidInput("setup.bad_bool", key=key, value=user(raw[:40]))
         return raw.lower() in ("true", "yes", "on")
     if isinstance(current, int):
         low, high = _LIMITS[key]
-        if not raw.isdigit() or not low <= int(raw) <= high:
-            raise InvalidInput("setup.bad_number", key=key, value=raw[:40], low=low, high=high)
+        if not is_digits(raw) or not low <= int(raw) <= high:
+            raise InvalidInput("setup.bad_number", key=key, value=user(raw[:40]), low=low,
+                               high=high)  # fmt: skip
         return int(raw)
     try:
         return format_duration(parse_duration(raw))
     except ValueError:
-        raise InvalidInput("setup.bad_duration", key=key, value=raw[:40]) from None
+        raise InvalidInput("setup.bad_duration", key=key, value=user(raw[:40])) from None
 
 
 class CommunityService:
@@ -108,7 +111,7 @@ class CommunityService:
             raise NotAllowed("setup.not_allowed")
         key = key.strip().lower().replace("-", "_")
         if key not in SETUP_KEYS:
-            raise InvalidInput("setup.unknown_key", key=key[:40], keys=", ".join(SETUP_KEYS))
+            raise InvalidInput("setup.unknown_key", key=user(key[:40]), keys=", ".join(SETUP_KEYS))
         stored: Any
         if key in PROGRAMME_KEYS:
             stored = _programme_value(key, str(value).strip())
@@ -116,12 +119,12 @@ class CommunityService:
             stored = check_length(str(value), 1500, "guidelines")
         elif key == LOCALE_KEY:
             if str(value) not in ("en", "de"):
-                raise InvalidInput("error.locale", value=str(value)[:10])
+                raise InvalidInput("error.locale", value=user(str(value)[:10]))
             stored = str(value)
         elif key == "moderator_roles":
             items = value if isinstance(value, list) else str(value).replace(",", " ").split()
-            if not all(str(v).isdigit() for v in items):
-                raise InvalidInput("setup.bad_id", key=key, value=str(value)[:40])
+            if not all(is_snowflake(str(v)) for v in items):
+                raise InvalidInput("setup.bad_id", key=key, value=user(str(value)[:40]))
             stored = [int(v) for v in items]
         else:
             stored = value if isinstance(value, str) else int(value)  # type: ignore[arg-type]

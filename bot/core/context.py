@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.clock import Clock
-from bot.core.errors import InvalidInput
-from bot.core.i18n import normalize_locale, t
+from bot.core.i18n import normalize_locale, t, user
+from bot.core.inputs import check_text, clean_line
 from bot.core.ports import CommunityRef, Message, Platform
 from bot.core.settings import Programme
 from storage.db import SessionFactory, Tx
@@ -70,7 +70,7 @@ class Context:
         """
         if member.consent_withdrawn_at is not None:
             return False
-        text = t(self.locale_of(member), key, name=member.display_name, **params)
+        text = t(self.locale_of(member), key, name=user(member.display_name), **params)
         try:
             await self.platform(ref.platform).send_to_member(
                 ref, member.platform_user_id, Message(text)
@@ -121,13 +121,12 @@ class Context:
 
 
 def clean_name(name: str) -> str:
-    """A display name safe to store and show (no newlines, bounded)."""
-    return " ".join(name.split())[:MAX_NAME]
+    """A display name safe to store and show: one line, no control characters, bounded."""
+    return clean_line(name, MAX_NAME)
 
 
-def check_length(value: str, limit: int, what: str) -> str:
-    """Strip and bound free text; too long is an error, not a silent cut."""
-    value = value.strip()
-    if len(value) > limit:
-        raise InvalidInput("error.too_long", what=what, limit=limit, length=len(value))
-    return value
+def check_length(value: str, limit: int, what: str, *, newlines: bool = True) -> str:
+    """Free text as it is stored: without NUL, control characters (a newline stays where
+    `newlines` allows it) or user-text marks, stripped and bounded; too long is an error
+    naming the field `what`, not a silent cut."""
+    return check_text(value, limit, what, newlines=newlines)

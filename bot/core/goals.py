@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, InvalidInput, NotFound
-from bot.core.i18n import t
+from bot.core.i18n import t, user
+from bot.core.inputs import is_digits
 from bot.core.outbox import Letter, enqueue
 from bot.core.pairs import PairService
 from bot.core.ports import Message
@@ -63,13 +64,13 @@ class GoalService:
             goal = await goal_repo.get_goal(tx, goal_id=goals[number - 1].id or 0)
             assert goal is not None
             if goal.done:
-                raise Conflict("goals.already_done", title=goal.title)
+                raise Conflict("goals.already_done", title=user(goal.title))
             goal.done, goal.completed_at = True, self.ctx.clock.now()
             community = await member_repo.get_community_by_id(tx, community_id=pair.community_id)
             assert community is not None
         if pair.space_ref:
-            text = t(self.ctx.locale_of(None, community), "goals.celebrate", title=goal.title,
-                     name=actor.name)  # fmt: skip
+            text = t(self.ctx.locale_of(None, community), "goals.celebrate",
+                     title=user(goal.title), name=user(actor.name))  # fmt: skip
             ref = self.ctx.ref(community)
             await self.ctx.platform(ref.platform).post_in_space(ref, pair.space_ref, Message(text))
         return goal
@@ -108,8 +109,8 @@ class GoalService:
                                  space_ref: str | None = None) -> Goal:  # fmt: skip
         """Mark milestone 'G.M' done; celebrated in the pair space, counted for badges."""
         goal_no, _, step = number.strip().partition(".")
-        if not goal_no.isdigit() or not step.isdigit():
-            raise InvalidInput("milestone.bad_number", value=number[:10])
+        if not is_digits(goal_no) or not is_digits(step):
+            raise InvalidInput("milestone.bad_number", value=user(number[:10]))
         pair = await self.pairs.pair_for(actor, None, space_ref)
         goal = await self._goal(pair.id or 0, int(goal_no))
         steps = await self._goals(pair.id or 0, goal.id)
@@ -120,7 +121,7 @@ class GoalService:
             milestone = await goal_repo.get_goal(tx, goal_id=steps[int(step) - 1].id or 0)
             assert milestone is not None
             if milestone.done:
-                raise Conflict("goals.already_done", title=milestone.title)
+                raise Conflict("goals.already_done", title=user(milestone.title))
             milestone.done, milestone.completed_at = True, now
             community = await member_repo.get_community_by_id(tx, community_id=pair.community_id)
             assert community is not None
@@ -128,8 +129,9 @@ class GoalService:
             for member_id in (pair.mentee_id, pair.mentor_member_id):
                 await milestone_badges(self.ctx, tx, member_id)
         if pair.space_ref:
-            text = t(self.ctx.locale_of(None, community), "milestone.celebrate", name=actor.name,
-                     title=milestone.title, goal=goal.title)  # fmt: skip
+            text = t(self.ctx.locale_of(None, community), "milestone.celebrate",
+                     name=user(actor.name), title=user(milestone.title),
+                     goal=user(goal.title))  # fmt: skip
             ref = self.ctx.ref(community)
             await self.ctx.platform(ref.platform).post_in_space(ref, pair.space_ref, Message(text))
         return milestone
@@ -151,10 +153,15 @@ async def milestone_badges(ctx: Context, tx: Tx, member_id: int) -> list[str]:
     await enqueue(tx, [
         Letter(f"badge:{member_id}:{b}", member.community_id, "badge", "channel", "recognition",
                "milestone.badge", {"badge_key": f"badge.{b}", "badge_id": b, "count": reached},
-               {"member": member.platform_user_id})
+               {"member": member.platform_user_id}, recipient=member_id)
         for b in new
     ], now)  # fmt: skip
     return new
+
+
+def goal_line(number: int, goal: Goal) -> str:
+    """'2. ✅ <title>' (the title marked as member text)."""
+    return f"{number}. {'✅' if goal.done else '⬜'} {user(goal.title)}"
 
 
 def tree_text(locale: str, tree: Tree) -> str:
@@ -163,7 +170,7 @@ def tree_text(locale: str, tree: Tree) -> str:
         return t(locale, "goals.list_empty")
     lines = [t(locale, "goals.list_title")]
     for i, (goal, steps) in enumerate(tree, 1):
-        lines.append(f"{i}. {'✅' if goal.done else '⬜'} {goal.title}")
+        lines.append(goal_line(i, goal))
         for j, step in enumerate(steps, 1):
-            lines.append(f"    {i}.{j} {'✅' if step.done else '⬜'} {step.title}")
+            lines.append(f"    {i}.{j} {'✅' if step.done else '⬜'} {user(step.title)}")
     return "\n".join(lines)

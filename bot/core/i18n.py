@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 import string
+from collections.abc import Callable
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -52,7 +54,32 @@ def t(locale: str | None, key: str, /, **params: Any) -> str:
     template = catalog(loc).get(key) or catalog(DEFAULT).get(key)
     if template is None:
         return key
+    params = {k: v.localized(loc) if hasattr(v, "localized") else v for k, v in params.items()}
     return template.format_map(_Keep(params))
+
+
+# What a member wrote (a display name, a note, a goal, a group name) is marked inside a
+# message so each platform can render it as inert text: Discord escapes markdown and
+# mention syntax inside the marks, Matrix and the console only drop the marks. The marks are
+# private-use characters; member input never carries them (`unmark` strips them at the edge).
+USER_OPEN, USER_CLOSE = "\ue000", "\ue001"
+_MARKS = str.maketrans("", "", USER_OPEN + USER_CLOSE)
+_MARKED = re.compile(f"{USER_OPEN}([^{USER_OPEN}{USER_CLOSE}]*){USER_CLOSE}")
+
+
+def user(text: object) -> str:
+    """Mark member-written text for a message (renderers decide how to keep it inert)."""
+    return f"{USER_OPEN}{unmark(str(text))}{USER_CLOSE}"
+
+
+def unmark(text: str) -> str:
+    """The text without user-text marks (what is stored, logged or shown as plain text)."""
+    return text.translate(_MARKS)
+
+
+def render_marked(text: str, inert: Callable[[str], str]) -> str:
+    """Replace every marked span with `inert(span)` and drop stray marks."""
+    return unmark(_MARKED.sub(lambda m: inert(m.group(1)), text))
 
 
 def has(key: str) -> bool:

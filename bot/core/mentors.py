@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 from bot.core.context import Actor, Context, check_length
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.i18n import t
+from bot.core.i18n import t, user
+from bot.core.inputs import ascii_int
 from bot.core.ports import Message
 from bot.core.profiles import parse_languages, parse_timezone
 from bot.core.vocab import normalize_skills
@@ -37,7 +38,7 @@ class SignupResult:
         lines = [t(locale, "privacy.first_contact", prefix=prefix)] if self.first_contact else []
         lines.append(
             t(locale, "signup.created" if self.created else "signup.updated",
-              skills=", ".join(p.skills), capacity=p.capacity,
+              skills=user(", ".join(p.skills)), capacity=p.capacity,
               languages=", ".join(p.languages) or "—", timezone=p.timezone or "—")
         )  # fmt: skip
         if self.pending_approval:
@@ -58,9 +59,9 @@ def parse_capacity(value: str | int | None, default: int) -> int:
     if value is None or value == "":
         return default
     try:
-        number = int(str(value).strip())
+        number = ascii_int(str(value))
     except ValueError:
-        raise InvalidInput("error.capacity", value=str(value)[:20]) from None
+        raise InvalidInput("error.capacity", value=user(str(value)[:20])) from None
     if not MIN_CAPACITY <= number <= MAX_CAPACITY:
         raise InvalidInput("error.capacity", value=str(number))
     return number
@@ -73,17 +74,17 @@ def parse_until(value: str, now: datetime, tz: str | None) -> datetime:
         try:
             day = datetime.strptime(value, "%Y-%m-%d")
         except ValueError:
-            raise InvalidInput("error.until", value=value) from None
+            raise InvalidInput("error.until", value=user(value)) from None
         when = day.replace(tzinfo=ZoneInfo(tz) if tz else UTC).astimezone(UTC)
     else:
         try:
             when = now + parse_duration(value)
         except ValueError:
-            raise InvalidInput("error.until", value=value[:40]) from None
+            raise InvalidInput("error.until", value=user(value[:40])) from None
     if when <= now:
-        raise InvalidInput("error.until_past", value=value)
+        raise InvalidInput("error.until_past", value=user(value[:40]))
     if when > now + timedelta(days=366):
-        raise InvalidInput("error.until", value=value)
+        raise InvalidInput("error.until", value=user(value[:40]))
     return when
 
 
@@ -150,7 +151,7 @@ class MentorService:
             await platform.send_to_channel(
                 ref,
                 "moderation",
-                Message(t(locale, "signup.approval_needed", name=member.display_name)),
+                Message(t(locale, "signup.approval_needed", name=user(member.display_name))),
             )
         return SignupResult(profile, created, pending, first_contact)
 
@@ -158,7 +159,7 @@ class MentorService:
         """Pause (optionally until a time) or resume a mentor."""
         status = status.strip().lower()
         if status not in ("available", "paused"):
-            raise InvalidInput("error.status", value=status[:20])
+            raise InvalidInput("error.status", value=user(status[:20]))
         now = self.ctx.clock.now()
         async with self.ctx.db.begin() as s:
             _, member = await self.ctx.resolve(s, actor)

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.core.context import Actor, Context
 from bot.core.errors import Conflict, NotAllowed, NotFound
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.pairs import PairService
 from bot.core.ports import Message
 from storage.db import Tx
@@ -59,7 +59,7 @@ class ModerationService:
         member = await member_repo.find_member_by_name(s, community_id=community.id or 0, name=who)
         profile = await mentor_repo.get_profile(s, member_id=member.id or 0) if member else None
         if profile is None:
-            raise NotFound("mod.no_such_mentor", name=who[:64])
+            raise NotFound("mod.no_such_mentor", name=user(who[:64]))
         return profile
 
     async def approve(self, actor: Actor, who: str, *, moderator: bool) -> str:

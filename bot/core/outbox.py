@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.context import Context
-from bot.core.i18n import t
+from bot.core.i18n import USER_CLOSE, USER_OPEN, t, unmark, user
 from bot.core.ports import Button, Message
 from storage.db import Tx
 from storage.repositories import outbox as repo
@@ -31,7 +31,16 @@ MAX_ATTEMPTS = 10
 
 @dataclass(frozen=True)
 class Letter:
-    """What a sweep wants sent (rendered at delivery, in the recipient's language)."""
+    """What a sweep wants sent (rendered at delivery, in the recipient's language).
+
+    A param that is member-written text is given marked, as in a message
+    (`{"name": user(group.name)}`); it is stored without marks and marked again at delivery.
+
+    `recipient` is the member the letter is for when it is not a DM (a badge's holder); a DM's
+    addressee is its target. Deleting a member's data removes the rows for them by this column.
+    A letter about a `group` stores no copy of its name or topic: delivery reads them from the
+    group, so a group whose creator deleted their data is shown anonymised.
+    """
 
     key: str
     community_id: int
@@ -42,6 +51,17 @@ class Letter:
     params: dict[str, Any]
     mentions: Mapping[str, str | list[str]]
     buttons: tuple[tuple[str, str, str], ...] = ()
+    recipient: int | None = None
+    group: int | None = None
+
+
+GROUP_PARAMS = ("name", "topic")  # read from the letter's group at delivery, never stored
+
+
+def _recipient(letter: Letter) -> int | None:
+    if letter.recipient is not None:
+        return letter.recipient
+    return int(letter.target) if letter.target_kind == "member" else None
 
 
 async def enqueue(tx: Tx, letters: list[Letter], due_at: datetime) -> int:
@@ -50,12 +70,34 @@ async def enqueue(tx: Tx, letters: list[Letter], due_at: datetime) -> int:
         {
             "key": x.key[:120], "community_id": x.community_id, "kind": x.kind,
             "target_kind": x.target_kind, "target": x.target, "template": x.template,
-            "params": x.params, "mentions": dict(x.mentions),
+            "params": {name: _stored(value) for name, value in x.params.items()
+                       if x.group is None or name not in GROUP_PARAMS},
+            "mentions": dict(x.mentions), "recipient_member_id": _recipient(x),
+            "group_id": x.group,
             "buttons": [list(b) for b in x.buttons], "due_at": due_at, "attempts": 0,
         }
         for x in letters
     ]  # fmt: skip
     return await repo.add_letters(tx, rows=rows)
+
+
+_USER = "user"  # a stored param {"user": text} is member-written text
+
+
+def _stored(value: Any) -> Any:
+    """A param as stored: member text as {"user": text}, never with marks."""
+    if not isinstance(value, str) or not (USER_OPEN in value or USER_CLOSE in value):
+        return value
+    inner = value[1:-1]
+    whole = value[:1] == USER_OPEN and value[-1:] == USER_CLOSE and inner == unmark(inner)
+    return {_USER: inner} if whole else unmark(value)
+
+
+def _shown(value: Any) -> Any:
+    """A stored param as a message takes it: member text marked again."""
+    if isinstance(value, dict) and set(value) == {_USER}:
+        return user(value[_USER])
+    return value
 
 
 class Postman:
@@ -103,28 +145,36 @@ class Postman:
         row, community, member = found.row, found.community, found.member
         if row.sent_at is not None or row.claimed_by != self.instance:
             return False
-        if member is not None and (
-            member.platform_user_id.startswith("deleted:") or member.consent_withdrawn_at
-        ):
+        users: dict[str, list[str]] = {
+            name: [uid] if isinstance(uid, str) else list(uid)
+            for name, uid in (row.mentions or {}).items()
+        }
+        erased = found.recipient is not None and found.recipient.platform_user_id.startswith(
+            "deleted:"
+        )
+        holder_gone = row.kind == "badge" and not set(users.get("member", [])) <= found.present
+        if erased or holder_gone or (member is not None and member.consent_withdrawn_at):
             await self._mark_sent(outbox_id)  # deleted their data or withdrew consent meanwhile
             return False
         ref = self.ctx.ref(community)
         platform = self.ctx.platform(ref.platform)
         locale = self.ctx.locale_of(member, community)
-        users: dict[str, list[str]] = {
-            name: [uid] if isinstance(uid, str) else list(uid)
-            for name, uid in (row.mentions or {}).items()
-        }
+        # Someone who deleted their data since the row was queued is neither named nor pinged.
+        gone = t(locale, "privacy.former_member")
+        users = {name: [u for u in uids if u in found.present] for name, uids in users.items()}
         mentions = {
-            name: ", ".join(platform.mention(u) for u in uids) for name, uids in users.items()
+            name: ", ".join(platform.mention(u) for u in uids) or gone
+            for name, uids in users.items()
         }
         params = {
             name.removesuffix("_key") if name.endswith("_key") else name:
-                t(locale, value) if name.endswith("_key") else value
+                t(locale, value) if name.endswith("_key") else _shown(value)
             for name, value in (row.params or {}).items()
         }  # fmt: skip
+        if found.group is not None:
+            params.update(name=user(found.group.name), topic=user(found.group.topic))
         if member is not None:
-            params.setdefault("name", member.display_name)
+            params.setdefault("name", user(member.display_name))
         message = Message(
             t(locale, row.template, **{**params, **mentions}),
             buttons=tuple(Button(t(locale, label), action, style)

@@ -10,11 +10,12 @@ from typing import TYPE_CHECKING
 from bot.core.action import Action, Args
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.outbox import Letter, enqueue
 from bot.core.ports import Message
 from bot.core.recognition import award_badges
 from bot.core.safety import PAIR_ACK, PAIR_HELPMOD
+from bot.core.spaces import cut
 from storage.db import Tx
 from storage.models import Feedback, Member, MentorProfile, MentorRequest, Pair
 from storage.repositories import members as member_repo
@@ -43,8 +44,8 @@ class PairView:
 
 
 def space_name(mentee: str, mentor: str) -> str:
-    """'Mentoring: <mentee> & <mentor>', cut to 100 characters."""
-    return f"Mentoring: {mentee} & {mentor}"[:SPACE_NAME_LIMIT]
+    """'Mentoring: <mentee> & <mentor>' (names marked as member text), cut to 100 characters."""
+    return cut(f"Mentoring: {user(mentee)} & {user(mentor)}", SPACE_NAME_LIMIT)
 
 
 class PairService:
@@ -122,8 +123,8 @@ class PairService:
         )  # fmt: skip
         try:
             await platform.post_in_space(ref, space, welcome)
-            await self.ctx.tell(ref, mentee, "pair.accepted_dm", mentor=mentor.display_name,
-                             space=name)  # fmt: skip
+            await self.ctx.tell(ref, mentee, "pair.accepted_dm", mentor=user(mentor.display_name),
+                                space=name)  # fmt: skip
         except Exception:
             log.exception("could not post the welcome of pair %s", pair_id)
         return space
@@ -177,7 +178,7 @@ class PairService:
         if view.space_ref:
             ref = self.ctx.ref(community)
             locale = self.ctx.locale_of(None, community)
-            text = t(locale, "pair.ended", name=member.display_name)
+            text = t(locale, "pair.ended", name=user(member.display_name))
             buttons = tuple(PAIR_RATE.button(str(n), pair=pair_id, rating=n) for n in range(1, 6))
             try:
                 await self.ctx.platform(ref.platform).post_in_space(

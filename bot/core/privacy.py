@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from dataclasses import asdict, dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from bot.core.i18n import t
 from bot.core.ports import Message
 from storage.db import Tx
 from storage.models import Member
+from storage.repositories import groups as group_repo
 from storage.repositories import members as member_repo
 from storage.repositories import mentors as mentor_repo
 from storage.repositories import pairs as pair_repo
@@ -24,7 +26,34 @@ if TYPE_CHECKING:
     from bot.core.services import Services
 
 DELETED_NAME = "deleted member"
+ERASED = "—"  # what an erased goal title or group name/topic reads, in every language
 OPEN = ("open", "offered", "waitlisted")
+
+
+@dataclass(frozen=True)
+class Erased:
+    """What deleting a member's data removed or anonymised, by kind (one community only)."""
+
+    profile: int = 0
+    mentor_profile: int = 0
+    requests: int = 0
+    pairs_ended: int = 0
+    goals: int = 0
+    feedback: int = 0
+    thanks: int = 0
+    tandem: int = 0
+    rsvps: int = 0
+    groups_left: int = 0
+    groups_created: int = 0
+    messages: int = 0
+
+    def lines(self, locale: str) -> list[str]:
+        """'• mentoring requests (topics and notes): 2' for every kind that had something."""
+        return [
+            t(locale, f"privacy.erased.{kind}", count=count)
+            for kind, count in asdict(self).items()
+            if count
+        ]
 
 
 def _plain(value: Any) -> Any:
@@ -84,14 +113,14 @@ class PrivacyService:
             data["request_offers"] = _plain_rows(offers)
             data["checkins"] = _plain_rows(await repo.checkin_rows(tx, pair_ids=pair_ids))
             data["pair_goals"] = _plain_rows(await repo.goal_rows(tx, pair_ids=pair_ids))
-            data["scheduled_messages"] = _plain_rows(await repo.scheduled_rows(tx, member_id=mid))
         return json.dumps(data, indent=2, ensure_ascii=False, default=str).encode()
 
-    async def delete(self, actor: Actor) -> None:
-        """Remove the member's identity and personal content; partners keep a placeholder."""
+    async def delete(self, actor: Actor) -> Erased:
+        """Remove the member's identity and what they wrote in the actor's community only;
+        partners keep a placeholder, other members' data and other communities are untouched."""
         async with self.ctx.db.begin() as tx:
             member = await self._member(tx, actor)
-            await self._erase(tx, member)
+            return await self._erase(tx, member)
 
     async def forget_departed(self, limit: int = 200) -> int:
         """Erase members who left the community longer ago than its `retention`."""
@@ -112,33 +141,61 @@ class PrivacyService:
                 erased += 1
         return erased
 
-    async def _erase(self, tx: Tx, member: Member) -> None:
+    async def _erase(self, tx: Tx, member: Member) -> Erased:
         now = self.ctx.clock.now()
         mid = member.id or 0
         profile = await mentor_repo.get_profile(tx, member_id=mid)
+        ended = 0
         for pair in await pair_repo.active_pairs_of(tx, member_id=mid):
             pair.status, pair.ended_at = "ended", now
+            ended += 1
             if pair.mentor_id is not None:
                 await mentor_repo.release_capacity(tx, mentor_id=pair.mentor_id)
-        await repo.scrub_requests(tx, mentee_id=mid, cancel=OPEN)
+        requests = await repo.scrub_requests(tx, mentee_id=mid, cancel=OPEN)
         if profile is not None:
             await repo.scrub_offers_to(tx, mentor_id=profile.id or 0, now=now)
             profile.status, profile.skills, profile.languages = "removed", [], []
             profile.timezone, profile.approved = None, False
-        await repo.scrub_writing(tx, member_id=mid)
-        # Group mentoring: no RSVPs, no tandem offers, no pending introductions.
-        await repo.leave_groups(tx, member_id=mid)
-        await repo.delete_scheduled(tx, member_id=mid, user_id=member.platform_user_id)
+        # Memberships free their place (circles count everyone, cohorts their members).
+        joined = await repo.memberships(tx, member_id=mid)
+        for group_id, role, kind in joined:
+            if kind == "circle" or role == "member":
+                await group_repo.add_to_count(tx, group_id=group_id, by=-1)
+        await repo.delete_memberships(tx, member_id=mid)
+        # Groups they created stay for the others, without their name, topic or creator;
+        # a series of office hours has no host any more and ends.
+        created = await repo.groups_created_by(tx, member_id=mid)
+        for group in created:
+            group.name, group.topic, group.owner_id = ERASED, ERASED, None
+            if group.kind == "office_hours" and group.status == "open":
+                group.status, group.next_at = "cancelled", None
+        erased = Erased(
+            profile=1,
+            mentor_profile=int(profile is not None),
+            requests=requests,
+            pairs_ended=ended,
+            goals=await repo.erase_goals(tx, member_id=mid, placeholder=ERASED),
+            feedback=await repo.erase_feedback(tx, member_id=mid),
+            thanks=await repo.erase_thanks(tx, member_id=mid),
+            tandem=await repo.erase_tandem(tx, member_id=mid),
+            rsvps=await repo.delete_rsvps(tx, member_id=mid),
+            groups_left=len(joined),
+            groups_created=len(created),
+            messages=await repo.delete_scheduled(
+                tx, community_id=member.community_id, member_id=mid
+            ),
+        )
         member.platform_user_id = f"deleted:{uuid.uuid4().hex}"
         member.display_name = DELETED_NAME
         member.timezone, member.locale, member.languages = None, None, []
         member.interests, member.goals, member.bio = [], "", ""
         member.consent_at, member.left_at = None, member.left_at or now
+        return erased
 
 
 async def _on_delete(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
-    await services.privacy.delete(actor)
-    return [Message(t(locale, "privacy.deleted"))]
+    erased = await services.privacy.delete(actor)
+    return [Message("\n".join([t(locale, "privacy.deleted"), *erased.lines(locale)]))]
 
 
 PRIVACY_DELETE = Action(

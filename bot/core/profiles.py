@@ -7,6 +7,7 @@ from datetime import timedelta
 from bot.core.clock import as_utc
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import InvalidInput
+from bot.core.i18n import user
 from bot.core.vocab import normalize_languages, normalize_skills, normalize_timezone
 from storage.models import Member
 from storage.repositories import members as member_repo
@@ -18,7 +19,7 @@ def parse_timezone(value: str) -> str:
     """A valid IANA time zone or a clear error."""
     tz = normalize_timezone(value)
     if tz is None:
-        raise InvalidInput("error.timezone", value=value[:64])
+        raise InvalidInput("error.timezone", value=user(value[:64]))
     return tz
 
 
@@ -26,7 +27,7 @@ def parse_languages(value: str | list[str]) -> list[str]:
     """Language codes or a clear error naming the ones not understood."""
     codes, bad = normalize_languages(value)
     if bad:
-        raise InvalidInput("error.language", value=", ".join(b[:20] for b in bad[:3]))
+        raise InvalidInput("error.language", value=user(", ".join(b[:20] for b in bad[:3])))
     return codes
 
 
@@ -96,7 +97,7 @@ class ProfileService:
             changes["bio"] = check_length(bio, 1000, "bio")
         if locale:
             if locale not in ("en", "de"):
-                raise InvalidInput("error.locale", value=locale[:10])
+                raise InvalidInput("error.locale", value=user(locale[:10]))
             changes["locale"] = locale
         async with self.ctx.db.begin() as s:
             _, member = await self.ctx.resolve(s, actor)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import InvalidInput, NotFound
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.outbox import Letter, enqueue
 from storage.db import Tx
 from storage.models import Kudos
@@ -18,6 +18,11 @@ from storage.repositories import recognition as repo
 
 MAX_THANKS = 500
 BADGES = ("first_pair", "five_mentees", "ten_thanks", "one_year")
+# Badges from thanks count different thankers, so no one member can mint one for another.
+THANKS_BADGES = {"ten_thanks": 10}
+# A repeated thank-you from the same member to the same member within this time is posted
+# but not counted.
+THANKS_COOLDOWN = timedelta(hours=24)
 
 
 @dataclass(frozen=True)
@@ -25,7 +30,8 @@ class Thanked:
     """A recorded thank-you."""
 
     to_name: str
-    total_received: int
+    total_received: int  # thanks counted for the recipient (repeats in the cooldown are not)
+    counted: bool = True
 
 
 class RecognitionService:
@@ -44,12 +50,17 @@ class RecognitionService:
                 tx, community_id=community.id, name=target_user_id
             )
             if target is None:
-                raise NotFound("thanks.unknown_member", name=target_user_id[:64])
+                raise NotFound("thanks.unknown_member", name=user(target_user_id[:64]))
             if target.id == member.id:
                 raise InvalidInput("thanks.self")
+            now = self.ctx.clock.now()
+            counted = not await repo.thanked_since(
+                tx, from_member_id=member.id or 0, to_member_id=target.id or 0,
+                since=now - THANKS_COOLDOWN,
+            )  # fmt: skip
             tx.add(Kudos(community_id=community.id, from_member_id=member.id or 0,
-                         to_member_id=target.id or 0, message=message,
-                         created_at=self.ctx.clock.now()))  # fmt: skip
+                         to_member_id=target.id or 0, message=message, counted=counted,
+                         created_at=now))  # fmt: skip
             await tx.flush()
             total = await repo.thanks_received(tx, member_id=target.id or 0)
             await award_badges(self.ctx, tx, target.id or 0)
@@ -58,10 +69,11 @@ class RecognitionService:
         platform = self.ctx.platform(ref.platform)
         key = "thanks.public_with_message" if message else "thanks.public"
         text = t(locale, key, sender=platform.mention(member.platform_user_id),
-                 target=platform.mention(target.platform_user_id), message=message)  # fmt: skip
+                 target=platform.mention(target.platform_user_id),
+                 message=user(message))  # fmt: skip
         await self.ctx.announce(ref, "recognition", text,
                                 (member.platform_user_id, target.platform_user_id))  # fmt: skip
-        return Thanked(target.display_name, total)
+        return Thanked(target.display_name, total, counted)
 
 
 async def award_badges(ctx: Context, tx: Tx, member_id: int) -> list[str]:
@@ -72,14 +84,14 @@ async def award_badges(ctx: Context, tx: Tx, member_id: int) -> list[str]:
     profile = await mentor_repo.get_profile(tx, member_id=member_id)
     now = ctx.clock.now()
     completed = await repo.completed_pairs_as_mentor(tx, member_id=member_id)
-    thanks = await repo.thanks_received(tx, member_id=member_id)
+    thankers = await repo.distinct_thankers(tx, member_id=member_id)
     created = profile.created_at if profile else None
     if created is not None and created.tzinfo is None:
         created = created.replace(tzinfo=UTC)
     earned = {
         "first_pair": completed >= 1,
         "five_mentees": bool(profile and profile.total_mentees >= 5),
-        "ten_thanks": thanks >= 10,
+        **{badge: thankers >= needed for badge, needed in THANKS_BADGES.items()},
         "one_year": bool(profile and created and created <= now - timedelta(days=365)),
     }
     have = await repo.badges_of(tx, member_id=member_id)
@@ -94,7 +106,7 @@ async def award_badges(ctx: Context, tx: Tx, member_id: int) -> list[str]:
     await enqueue(tx, [
         Letter(f"badge:{member_id}:{b}", member.community_id, "badge", "channel", "recognition",
                "badge.announce", {"badge_key": f"badge.{b}", "badge_id": b},
-               {"member": member.platform_user_id})
+               {"member": member.platform_user_id}, recipient=member_id)
         for b in new
     ], now)  # fmt: skip
     return new

@@ -12,7 +12,7 @@ from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, NotAllowed, NotFound
 from bot.core.groups import GroupView
 from bot.core.groups.circles import CircleService
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.matching import MenteeWish, MentorFacts, Score, rank
 from bot.core.pairs import PairService
 from bot.core.ports import CommunityRef, Message
@@ -352,12 +352,13 @@ class RequestService:
         platform = self.ctx.platform(ref.platform)
         locale = self.ctx.locale_of(mentor, community)
         lines = [t(locale, "offer.dm", mentee=platform.mention(mentee.platform_user_id),
-                   mentor=mentor.display_name)]  # fmt: skip
+                   mentor=user(mentor.display_name))]  # fmt: skip
         if request.topic:
-            lines.append(t(locale, "offer.topic", topic=request.topic))
+            lines.append(t(locale, "offer.topic", topic=user(request.topic)))
         if request.note:
-            lines.append(t(locale, "offer.note", note=request.note))
-        lines.append(t(locale, "offer.reasons", reasons=offer.reasons))
+            lines.append(t(locale, "offer.note", note=user(request.note)))
+        # The reasons name the skills members typed: the whole line is shown as member text.
+        lines.append(t(locale, "offer.reasons", reasons=user(offer.reasons)))
         lines.append(t(locale, "offer.how", timeout=_hours(offer.expires_at, offer.offered_at)))
         message = Message(
             "\n".join(lines),
@@ -411,7 +412,7 @@ class RequestService:
     ) -> None:
         mention = self.ctx.platform(ref.platform).mention(mentee.platform_user_id)
         text = t(self.ctx.locale_of(None, community), "request.waitlisted_mods",
-                 mentee=mention, topic=topic or "—")  # fmt: skip
+                 mentee=mention, topic=user(topic) if topic else "—")  # fmt: skip
         await self.ctx.announce(ref, "moderation", text, (mentee.platform_user_id,))
 
 
@@ -446,19 +447,19 @@ def _hours(until: datetime | None, since: datetime | None) -> int:
 async def _on_ask(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
     request_id = args.number("request")
     offered = await services.requests.ask(actor, args.optional("index"), request_id=request_id)
-    return [Message(t(locale, "ask.sent", mentor=offered.mentor_name))]
+    return [Message(t(locale, "ask.sent", mentor=user(offered.mentor_name)))]
 
 
 async def _on_accept(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
     pair_id = await services.requests.accept(actor, args.optional("offer"))
     view = await services.pairs.view(pair_id)
-    return [Message(t(locale, "offer.accepted_reply", mentee=view.mentee_name))]
+    return [Message(t(locale, "offer.accepted_reply", mentee=user(view.mentee_name)))]
 
 
 async def _on_decline(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
     declined = await services.requests.decline(actor, args.optional("offer"))
     key = f"offer.declined_{declined.outcome}"
-    return [Message(t(locale, key, mentee=declined.mentee_name))]
+    return [Message(t(locale, key, mentee=user(declined.mentee_name)))]
 
 
 ASK = Action("ask:{request}:{index}", _on_ask)  # the suggestion numbered `index`

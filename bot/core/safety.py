@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 from bot.core.action import ACCEPT, Action, Args
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import InvalidInput
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from storage.repositories import members as member_repo
 from storage.repositories import pairs as pair_repo
@@ -56,14 +56,14 @@ class SafetyService:
         text = t(self.ctx.locale_of(None, community), "safety.alert",
                  name=platform.mention(actor.user_id), pair=pair.id,
                  space=platform.space_link(ref, pair.space_ref) if pair.space_ref else "—",
-                 words=words)  # fmt: skip
+                 words=user(words))  # fmt: skip
         await self.ctx.announce(ref, "moderation", text, (actor.user_id,))
 
 
 async def _on_ack(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:
     both = await services.safety.acknowledge(actor, args.number("pair"))
     key = "pair.ack_both" if both else "pair.ack_thanks"
-    return [Message(t(locale, key, name=actor.name))]
+    return [Message(t(locale, key, name=user(actor.name)))]
 
 
 async def _on_helpmod(services: Services, actor: Actor, args: Args, locale: str) -> list[Message]:

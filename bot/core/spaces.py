@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from bot.core.context import Context
-from bot.core.i18n import t
+from bot.core.i18n import USER_CLOSE, USER_OPEN, t, user
 from bot.core.ports import CommunityRef, Message
 
 log = logging.getLogger(__name__)
@@ -15,8 +15,23 @@ SPACE_NAME_LIMIT = 100
 
 
 def space_name(prefix_key: str, locale: str, name: str) -> str:
-    """'Cohort: <name>' (localized), cut to 100 characters."""
-    return t(locale, prefix_key, name=name)[:SPACE_NAME_LIMIT]
+    """'Cohort: <name>' (localized, the name marked as member text), cut to 100 characters."""
+    return cut(t(locale, prefix_key, name=user(name)), SPACE_NAME_LIMIT)
+
+
+def cut(text: str, limit: int) -> str:
+    """At most `limit` shown characters; marks of member text do not count and stay paired."""
+    out: list[str] = []
+    shown, inside = 0, False
+    for char in text:
+        if char in (USER_OPEN, USER_CLOSE):
+            inside = char == USER_OPEN
+        elif shown == limit:
+            break
+        else:
+            shown += 1
+        out.append(char)
+    return "".join(out) + (USER_CLOSE if inside else "")
 
 
 async def add_to_space(ctx: Context, ref: CommunityRef, space: str, user_ids: list[str]) -> bool:

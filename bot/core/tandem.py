@@ -10,10 +10,10 @@ from typing import TYPE_CHECKING
 from bot.core.action import ACCEPT, Action, Args
 from bot.core.context import Actor, Context
 from bot.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.core.safety import PAIR_ACK
-from bot.core.spaces import SPACE_NAME_LIMIT, link_of, post
+from bot.core.spaces import SPACE_NAME_LIMIT, cut, link_of, post
 from bot.core.vocab import normalize_skills
 from storage.db import Tx
 from storage.models import Community, Member, Pair, TandemIntro, TandemProfile
@@ -154,7 +154,8 @@ class TandemService:
             locale = self.ctx.locale_of(me, community)
             gives, gets = exchange(mine, theirs)
             text = t(locale, "tandem.intro", partner=platform.mention(other.platform_user_id),
-                     gives=", ".join(gives), gets=", ".join(gets), hours=hours)  # fmt: skip
+                     gives=user(", ".join(gives)), gets=user(", ".join(gets)),
+                     hours=hours)  # fmt: skip
             buttons = (
                 TANDEM_CONFIRM.button(
                     t(locale, "button.tandem_confirm"), "success", intro=intro_id
@@ -201,11 +202,12 @@ class TandemService:
                 pair = await self._start(s, community, intro)
         ref = self.ctx.ref(community)
         if pair is None:
-            await self.ctx.tell(ref, other, "tandem.partner_confirmed", partner=member.display_name)
+            await self.ctx.tell(ref, other, "tandem.partner_confirmed",
+                                partner=user(member.display_name))  # fmt: skip
             return Answer("waiting", other.display_name)
         space = await self._open_space(pair.id or 0)
         link = link_of(self.ctx, ref, space)
-        await self.ctx.tell(ref, other, "tandem.started_dm", partner=member.display_name,
+        await self.ctx.tell(ref, other, "tandem.started_dm", partner=user(member.display_name),
                             space=link)  # fmt: skip
         return Answer("started", other.display_name, pair.id, link)
 
@@ -276,10 +278,10 @@ class TandemService:
         ref = self.ctx.ref(community)
         platform = self.ctx.platform(ref.platform)
         locale = self.ctx.locale_of(None, community)
-        name = t(locale, "tandem.space_name", a=a.display_name, b=b.display_name)
+        name = t(locale, "tandem.space_name", a=user(a.display_name), b=user(b.display_name))
         users = [a.platform_user_id, b.platform_user_id]
         try:
-            space = await platform.open_space(ref, name[:SPACE_NAME_LIMIT], users)
+            space = await platform.open_space(ref, cut(name, SPACE_NAME_LIMIT), users)
         except Exception:
             log.exception("could not open the space of tandem %s", pair_id)
             for person in (a, b):
@@ -293,8 +295,9 @@ class TandemService:
         guidelines = (community.settings or {}).get("guidelines") or t(locale, "pair.guidelines")
         text = "\n\n".join([
             t(locale, "tandem.welcome", a=platform.mention(a.platform_user_id),
-              b=platform.mention(b.platform_user_id), a_name=a.display_name,
-              b_name=b.display_name, a_gives=", ".join(a_gives), b_gives=", ".join(b_gives)),
+              b=platform.mention(b.platform_user_id), a_name=user(a.display_name),
+              b_name=user(b.display_name), a_gives=user(", ".join(a_gives)),
+              b_gives=user(", ".join(b_gives))),
             guidelines, t(locale, "tandem.goals_prompt"),
         ])  # fmt: skip
         ack = PAIR_ACK.button(t(locale, "button.ack_guidelines"), "primary", pair=pair_id)
@@ -312,16 +315,17 @@ def answer_message(locale: str, answer: Answer) -> Message:
     key = {"started": "tandem.started", "waiting": "tandem.confirmed_waiting"}.get(
         answer.outcome, "tandem.declined"
     )
-    return Message(t(locale, key, partner=answer.partner, space=answer.space_link))
+    return Message(t(locale, key, partner=user(answer.partner), space=answer.space_link))
 
 
 def tandem_message(locale: str, result: TandemResult, prefix: str) -> Message:
     """What `/tandem` or `!tandem` found."""
-    offers, seeks = ", ".join(result.offers), ", ".join(result.seeks)
+    offers, seeks = user(", ".join(result.offers)), user(", ".join(result.seeks))
     key = {"introduced": "tandem.introduced", "pending": "tandem.status_pending",
            "paired": "tandem.status_paired", "none": "tandem.usage"}.get(
         result.status, "tandem.waiting")  # fmt: skip
-    return Message(t(locale, key, partner=result.partner, offers=offers, seeks=seeks,
+    partner = user(result.partner) if result.partner else ""
+    return Message(t(locale, key, partner=partner, offers=offers, seeks=seeks,
                      prefix=prefix))  # fmt: skip
 
 

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.durations import parse_duration
 from bot.core.errors import InvalidInput
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 
 _DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{1,2}):(\d{2}))?$")
 
@@ -53,19 +53,19 @@ def parse_when(text: str, now: datetime, zone: str | None, *, base: datetime | N
             local = datetime(int(y), int(m), int(d), int(hh or 0), int(mm or 0),
                              tzinfo=zone_of(zone))  # fmt: skip
         except ValueError as err:
-            raise InvalidInput("groups.bad_when", value=text[:40]) from err
+            raise InvalidInput("groups.bad_when", value=user(text[:40])) from err
         return local.astimezone(UTC)
     try:
         return (base or now) + parse_duration(value)
     except ValueError as err:
-        raise InvalidInput("groups.bad_when", value=text[:40]) from err
+        raise InvalidInput("groups.bad_when", value=user(text[:40])) from err
 
 
 def parse_clock(text: str) -> time:
     """'18:00' -> time(18, 0)."""
     found = re.fullmatch(r"(\d{1,2})[:.h](\d{2})", text.strip())
     if not found or int(found[1]) > 23 or int(found[2]) > 59:
-        raise InvalidInput("groups.bad_time", value=text[:20])
+        raise InvalidInput("groups.bad_time", value=user(text[:20]))
     return time(int(found[1]), int(found[2]))
 
 
@@ -84,7 +84,7 @@ def parse_weekday(text: str) -> int:
     """0 (Monday) .. 6 (Sunday) from an English or German name or abbreviation."""
     key = text.strip().lower().rstrip(".")
     if key not in WEEKDAYS:
-        raise InvalidInput("oh.bad_weekday", value=text[:20])
+        raise InvalidInput("oh.bad_weekday", value=user(text[:20]))
     return WEEKDAYS[key]
 
 

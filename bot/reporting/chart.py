@@ -1,22 +1,38 @@
-"""The report chart: retention curves mentored vs not, and weekly requests vs matches (PNG)."""
+"""The report chart: retention curves mentored vs not, and weekly requests vs matches (PNG).
+
+matplotlib is optional (the `charts` extra, `pip install "mentorbot[charts]"`) and imported
+only when a chart is drawn, so start-up and the resident memory of the bot do not pay for it.
+"""
 
 from __future__ import annotations
 
 import io
-
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.ticker import MaxNLocator, PercentFormatter
+from typing import TYPE_CHECKING
 
 from bot.core.i18n import normalize_locale, t
 from bot.core.reports import Report
 
+if TYPE_CHECKING:
+    from matplotlib.axes import Axes
+
 MENTORED, OTHERS, REQUESTS, MATCHES = "#2a9d8f", "#e76f51", "#8d99ae", "#264653"
 
 
+class ChartUnavailable(RuntimeError):
+    """matplotlib is not installed (the `charts` extra): the report goes out without its chart."""
+
+
 def render_png(report: Report, locale: str | None, *, dpi: int = 100) -> bytes:
-    """The chart as PNG bytes; the Agg canvas is used directly, so no global pyplot state."""
+    """The chart as PNG bytes; the Agg canvas is used directly, so no global pyplot state.
+
+    Raises ChartUnavailable when matplotlib cannot be imported.
+    """
+    try:
+        import matplotlib  # noqa: F401  (the package first: a blocked or broken install fails here)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+        from matplotlib.figure import Figure
+    except ImportError as err:
+        raise ChartUnavailable(str(err)) from None
     fig = Figure(figsize=(11, 4.2), dpi=dpi, layout="constrained")
     FigureCanvasAgg(fig)
     left, right = fig.subplots(1, 2, width_ratios=(1, 1.2))
@@ -29,6 +45,8 @@ def render_png(report: Report, locale: str | None, *, dpi: int = 100) -> bytes:
 
 
 def _retention(ax: Axes, report: Report, locale: str | None) -> None:
+    from matplotlib.ticker import PercentFormatter
+
     ax.set_title(t(locale, "report.chart_retention"), fontsize=11)
     drawn = False
     for label, base, active, color in (
@@ -57,6 +75,8 @@ def _retention(ax: Axes, report: Report, locale: str | None) -> None:
 
 
 def _weekly(ax: Axes, report: Report, locale: str | None) -> None:
+    from matplotlib.ticker import MaxNLocator
+
     ax.set_title(t(locale, "report.chart_weekly"), fontsize=11)
     weeks = list(report.weeks)[-26:]  # a long window keeps its latest half year readable
     xs = list(range(len(weeks)))

@@ -8,7 +8,7 @@ from typing import TextIO
 from bot.config import Settings
 from bot.core.clock import Clock
 from bot.core.errors import DomainError
-from bot.core.i18n import t
+from bot.core.i18n import t, unmark
 from bot.reporting.tables import render_csv, render_json, render_text
 
 EXIT_UNKNOWN = 2
@@ -29,7 +29,7 @@ async def run_report(settings: Settings, *, community: str, days: int = 30, fmt:
         try:
             report = await services.reports.for_community(community, days, platform)
         except DomainError as problem:
-            print(f"mentorbot: {t(loc, problem.key, **problem.params)}", file=err)
+            print(f"mentorbot: {unmark(t(loc, problem.key, **problem.params))}", file=err)
             return EXIT_UNKNOWN
     if fmt == "csv":
         out.write(render_csv(report, loc).decode("utf-8"))

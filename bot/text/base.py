@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
+from bot.core import inputs
 from bot.core.actions import run_action
 from bot.core.context import Actor
 from bot.core.errors import InvalidInput
+from bot.core.inputs import id_of, is_digits
 from bot.core.ports import Message
 from bot.core.services import Services
 from bot.text.parser import Command
@@ -75,8 +77,18 @@ def after(cmd: Command, words: int) -> str:
 
 
 def is_id(text: str) -> bool:
-    """Whether `text` is a number an action id can carry (ASCII digits, at most 18)."""
-    return text.isascii() and text.isdigit() and len(text) <= 18
+    """Whether `text` is an id (ASCII digits, 1 to 2147483647): what an action id can carry."""
+    return is_digits(text) and id_of(text) is not None
+
+
+def numeric(
+    text: str | None, what: str, low: int | None = None, high: int | None = None
+) -> int | None:
+    """A number argument: None when `text` is a word (the handler explains the usage), the
+    number when it is ASCII digits in range (`low`..`high`, else the field's own: an id 1 to
+    2147483647); any other number (``²``, ``①``, too big) is refused with a message naming
+    the field `what` and what is allowed."""
+    return inputs.number(text, what, low, high)
 
 
 def who(token: str) -> str:

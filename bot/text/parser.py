@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from bot.core.inputs import clean
+
 MAX_LINE = 6000
 _NAME = re.compile(r"^([a-z][a-z0-9-]{0,31})(?:\s+|$)(.*)$", re.DOTALL | re.IGNORECASE)
 _KV = re.compile(r'(?:^|\s)([a-z][a-z_-]{0,31})=("(?:[^"]*)"|\'(?:[^\']*)\'|\S*)', re.IGNORECASE)
@@ -25,10 +27,14 @@ class Command:
 
 
 def parse(line: str, prefix: str = "!") -> Command | None:
-    """A Command if `line` starts with the prefix and a valid name, else None."""
+    """A Command if `line` starts with the prefix and a valid name, else None.
+
+    The line is cleaned first (`bot.core.inputs.clean`): NUL, control characters, unpaired
+    surrogates and user-text marks never reach a handler; newlines stay.
+    """
     if not prefix or not line.startswith(prefix):
         return None
-    body = line[len(prefix) :][:MAX_LINE]
+    body = clean(line[len(prefix) :][:MAX_LINE])
     match = _NAME.match(body)
     if not match:
         return None

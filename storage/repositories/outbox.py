@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -11,7 +11,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
-from storage.models import Community, Member, Outbox
+from storage.models import Community, Group, Member, Outbox
 from storage.repositories._sql import claim, insert_ignore
 
 
@@ -22,6 +22,9 @@ class Delivery:
     row: Outbox
     community: Community
     member: Member | None  # the addressee when the row targets a member
+    recipient: Member | None  # the member the row is for (addressee or badge holder)
+    group: Group | None  # the group whose name and topic the message shows
+    present: frozenset[str]  # the mentioned user ids that are still members here
 
 
 async def add_letters(tx: AsyncSession, *, rows: Sequence[Mapping[str, Any]]) -> int:
@@ -72,7 +75,25 @@ async def get_delivery(tx: AsyncSession, *, outbox_id: int) -> Delivery | None:
     community = await tx.get(Community, row.community_id)
     assert community is not None
     member = await tx.get(Member, int(row.target)) if row.target_kind == "member" else None
-    return Delivery(row, community, member)
+    recipient = await tx.get(Member, row.recipient_member_id) if row.recipient_member_id else member
+    group = await tx.get(Group, row.group_id) if row.group_id else None
+    mentioned = {u for uids in (row.mentions or {}).values()
+                 for u in ([uids] if isinstance(uids, str) else uids)}  # fmt: skip
+    present = await members_present(tx, community_id=row.community_id, user_ids=mentioned)
+    return Delivery(row, community, member, recipient, group, present)
+
+
+async def members_present(
+    tx: AsyncSession, *, community_id: int, user_ids: Collection[str]
+) -> frozenset[str]:
+    """Which of these user ids belong to a member of the community (not erased)."""
+    if not user_ids:
+        return frozenset()
+    stmt = select(col(Member.platform_user_id)).where(
+        col(Member.community_id) == community_id,
+        col(Member.platform_user_id).in_(sorted(user_ids)),
+    )
+    return frozenset(str(u) for u in (await tx.execute(stmt)).scalars())
 
 
 async def mark_sent(tx: AsyncSession, *, outbox_id: int, instance: str, now: datetime) -> bool:

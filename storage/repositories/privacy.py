@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import String, Table, and_, cast, delete, or_, select, update
+from sqlalchemy import Table, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import SQLModel, col
 
@@ -14,6 +14,8 @@ from storage.models import (
     CheckIn,
     Feedback,
     Goal,
+    Group,
+    GroupMember,
     Kudos,
     Member,
     MentorRequest,
@@ -23,6 +25,7 @@ from storage.models import (
     TandemIntro,
     TandemProfile,
 )
+from storage.repositories._sql import changed
 
 Row = dict[str, Any]
 
@@ -79,22 +82,20 @@ async def goal_rows(tx: AsyncSession, *, pair_ids: Sequence[int]) -> list[Row]:
     return await _rows(tx, goals, goals.c.pair_id.in_(list(pair_ids)))
 
 
-async def scheduled_rows(tx: AsyncSession, *, member_id: int) -> list[Row]:
-    """Scheduled messages addressed to the member."""
-    box = _table(Outbox)
-    return await _rows(tx, box, box.c.target_kind == "member", box.c.target == str(member_id))
+async def scrub_requests(tx: AsyncSession, *, mentee_id: int, cancel: Sequence[str]) -> int:
+    """Cancel the member's requests in `cancel` states; blank their text and their offers'.
 
-
-async def scrub_requests(tx: AsyncSession, *, mentee_id: int, cancel: Sequence[str]) -> None:
-    """Cancel the member's requests in `cancel` states; blank their text and their offers'."""
+    Returns how many requests the member had.
+    """
     of_member = col(MentorRequest.mentee_id) == mentee_id
     await tx.execute(
         update(MentorRequest)
         .where(of_member, col(MentorRequest.status).in_(list(cancel)))
         .values(status="cancelled")
     )
-    await tx.execute(
-        update(MentorRequest).where(of_member).values(note="", topic="", suggested_mentor_ids=[])
+    count = await changed(
+        tx,
+        update(MentorRequest).where(of_member).values(note="", topic="", suggested_mentor_ids=[]),
     )
     mine = select(col(MentorRequest.id)).where(of_member)
     await tx.execute(
@@ -102,6 +103,7 @@ async def scrub_requests(tx: AsyncSession, *, mentee_id: int, cancel: Sequence[s
         .where(col(RequestOffer.request_id).in_(mine))
         .values(reasons="", message_ref=None)
     )
+    return count
 
 
 async def scrub_offers_to(tx: AsyncSession, *, mentor_id: int, now: datetime) -> None:
@@ -115,25 +117,36 @@ async def scrub_offers_to(tx: AsyncSession, *, mentor_id: int, now: datetime) ->
     await tx.execute(update(RequestOffer).where(to_mentor).values(reasons="", message_ref=None))
 
 
-async def scrub_writing(tx: AsyncSession, *, member_id: int) -> None:
-    """Blank what the member wrote: feedback comments, thank-you messages, goal titles."""
-    await tx.execute(
-        update(Feedback).where(col(Feedback.member_id) == member_id).values(comment="")
-    )
-    await tx.execute(update(Kudos).where(col(Kudos.from_member_id) == member_id).values(message=""))
-    await tx.execute(
-        update(Goal).where(col(Goal.created_by) == member_id).values(created_by=None, title="")
-    )
+async def erase_feedback(tx: AsyncSession, *, member_id: int) -> int:
+    """Blank the comments of the member's feedback (the ratings stay, anonymous)."""
+    stmt = update(Feedback).where(col(Feedback.member_id) == member_id).values(comment="")
+    return await changed(tx, stmt)
 
 
-async def leave_groups(tx: AsyncSession, *, member_id: int) -> None:
-    """Drop the member's RSVPs, switch their tandem profile off, decline pending intros."""
-    await tx.execute(delete(Rsvp).where(col(Rsvp.member_id) == member_id))
-    await tx.execute(
+async def erase_thanks(tx: AsyncSession, *, member_id: int) -> int:
+    """Blank the messages of the thank-yous the member wrote (the recipients keep the count)."""
+    stmt = update(Kudos).where(col(Kudos.from_member_id) == member_id).values(message="")
+    return await changed(tx, stmt)
+
+
+async def erase_goals(tx: AsyncSession, *, member_id: int, placeholder: str) -> int:
+    """Replace the titles of the goals and milestones the member wrote and drop the author."""
+    stmt = (
+        update(Goal)
+        .where(col(Goal.created_by) == member_id)
+        .values(created_by=None, title=placeholder)
+    )
+    return await changed(tx, stmt)
+
+
+async def erase_tandem(tx: AsyncSession, *, member_id: int) -> int:
+    """Switch the member's tandem profile off and blank what they offer and seek; 0 or 1."""
+    stmt = (
         update(TandemProfile)
         .where(col(TandemProfile.member_id) == member_id)
         .values(offers=[], seeks=[], status="off")
     )
+    count = await changed(tx, stmt)
     await tx.execute(
         update(TandemIntro)
         .where(
@@ -142,19 +155,43 @@ async def leave_groups(tx: AsyncSession, *, member_id: int) -> None:
         )
         .values(status="declined")
     )
+    return count
 
 
-async def delete_scheduled(tx: AsyncSession, *, member_id: int, user_id: str) -> None:
-    """Delete scheduled messages (sent or not) addressed to the member or naming them."""
-    await tx.execute(
-        delete(Outbox).where(
-            or_(
-                and_(col(Outbox.target_kind) == "member", col(Outbox.target) == str(member_id)),
-                cast(col(Outbox.mentions), String).contains(user_id),
-                cast(col(Outbox.params), String).contains(user_id),
-            )
-        )
+async def delete_rsvps(tx: AsyncSession, *, member_id: int) -> int:
+    """Delete the member's office-hours RSVPs."""
+    return await changed(tx, delete(Rsvp).where(col(Rsvp.member_id) == member_id))
+
+
+async def memberships(tx: AsyncSession, *, member_id: int) -> list[tuple[int, str, str]]:
+    """(group id, role, group kind) of every group the member belongs to."""
+    stmt = (
+        select(col(GroupMember.group_id), col(GroupMember.role), col(Group.kind))
+        .join(Group, col(Group.id) == col(GroupMember.group_id))
+        .where(col(GroupMember.member_id) == member_id)
+        .order_by(col(GroupMember.group_id))
     )
+    return [(int(g), str(r), str(k)) for g, r, k in (await tx.execute(stmt)).all()]
+
+
+async def delete_memberships(tx: AsyncSession, *, member_id: int) -> int:
+    """Delete every group membership of the member."""
+    return await changed(tx, delete(GroupMember).where(col(GroupMember.member_id) == member_id))
+
+
+async def groups_created_by(tx: AsyncSession, *, member_id: int) -> list[Group]:
+    """The cohorts, circles and office-hours series the member created."""
+    stmt = select(Group).where(col(Group.owner_id) == member_id).order_by(col(Group.id))
+    return list((await tx.execute(stmt)).scalars())
+
+
+async def delete_scheduled(tx: AsyncSession, *, community_id: int, member_id: int) -> int:
+    """Delete the scheduled messages for the member in this community (by their own columns;
+    messages for anyone else stay)."""
+    stmt = delete(Outbox).where(
+        col(Outbox.community_id) == community_id, col(Outbox.recipient_member_id) == member_id
+    )
+    return await changed(tx, stmt)
 
 
 async def departed_member_ids(tx: AsyncSession, *, limit: int) -> list[int]:

@@ -13,9 +13,35 @@ from storage.repositories._sql import insert_ignore
 
 
 async def thanks_received(tx: AsyncSession, *, member_id: int) -> int:
-    """How many thank-yous a member has received."""
-    stmt = select(func.count()).select_from(Kudos).where(col(Kudos.to_member_id) == member_id)
+    """How many counted thank-yous a member has received (repeats in the cooldown are not)."""
+    stmt = (
+        select(func.count())
+        .select_from(Kudos)
+        .where(col(Kudos.to_member_id) == member_id, col(Kudos.counted).is_(True))
+    )
     return int((await tx.execute(stmt)).scalar_one())
+
+
+async def distinct_thankers(tx: AsyncSession, *, member_id: int) -> int:
+    """How many different members have thanked this member (never themselves)."""
+    stmt = select(func.count(func.distinct(col(Kudos.from_member_id)))).where(
+        col(Kudos.to_member_id) == member_id, col(Kudos.from_member_id) != member_id
+    )
+    return int((await tx.execute(stmt)).scalar_one())
+
+
+async def thanked_since(
+    tx: AsyncSession, *, from_member_id: int, to_member_id: int, since: datetime
+) -> bool:
+    """Whether a counted thank-you from `from_member_id` to `to_member_id` is at or after
+    `since` (the start of the cooldown)."""
+    stmt = select(col(Kudos.id)).where(
+        col(Kudos.from_member_id) == from_member_id,
+        col(Kudos.to_member_id) == to_member_id,
+        col(Kudos.counted).is_(True),
+        col(Kudos.created_at) >= since,
+    )
+    return (await tx.execute(stmt.limit(1))).first() is not None
 
 
 async def completed_pairs_as_mentor(tx: AsyncSession, *, member_id: int) -> int:

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import select, text
 from sqlmodel import SQLModel
 
+from bot.core.i18n import unmark
 from bot.core.services import Services
 from bot.scheduler import Sweeper
 from bot.text.router import Incoming, TextRouter
@@ -30,7 +31,7 @@ def router_for(services: Services) -> TextRouter:
 async def say(router: TextRouter, who: str, line: str, room: str | None = None,
               community: str = "guild-1") -> str:  # fmt: skip
     replies = await router.handle(Incoming(actor(who, community), line, room))
-    return "\n".join(r.text for r in replies)
+    return "\n".join(unmark(r.text) for r in replies)
 
 
 async def busy_life(router: TextRouter, services: Services, clock) -> None:

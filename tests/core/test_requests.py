@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.actions import run_action
 from bot.core.errors import Conflict, NotAllowed, NotFound
+from bot.core.i18n import unmark
 from bot.core.services import Services
 from storage.models import MentorRequest, Pair, RequestOffer
 from tests.conftest import actor, make_services
@@ -242,15 +243,15 @@ async def test_buttons_keep_their_public_ids_and_run_through_the_registry(
     await signup(services, "dana", skills="rust")
     result = await services.requests.request_mentor(actor("alice"), "python")
     (reply,) = await run_action(services, actor("alice"), f"ask:{result.request_id}:1", "en")
-    assert reply.text.startswith("I've asked bob.")
+    assert unmark(reply.text).startswith("I've asked bob.")
     (offer,) = await rows(services, RequestOffer)
     assert platform.actions("dm", "bob") == [
         f"offer:accept:{offer.id}",
         f"offer:decline:{offer.id}",
     ]
     (reply,) = await run_action(services, actor("bob"), f"offer:decline:{offer.id}", "en")
-    assert "passed alice's request on" in reply.text
+    assert "passed alice's request on" in unmark(reply.text)
     (reply,) = await run_action(services, actor("dana"), "offer:accept:", "en")  # newest
-    assert reply.text.startswith("You are now mentoring alice.")
+    assert unmark(reply.text).startswith("You are now mentoring alice.")
     with pytest.raises(Conflict, match=r"request\.already_accepted"):
         await run_action(services, actor("alice"), f"ask:{result.request_id}:any", "en")

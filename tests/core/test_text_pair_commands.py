@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.core.i18n import unmark
 from bot.core.services import Services
 from bot.text.router import Incoming, TextRouter
 from tests.conftest import actor, make_services
 
 
 async def say(router: TextRouter, who: str, line: str, room: str | None = None) -> str:
-    return "\n".join(m.text for m in await router.handle(Incoming(actor(who), line, room)))
+    return "\n".join(unmark(m.text) for m in await router.handle(Incoming(actor(who), line, room)))
 
 
 async def test_checkin_goals_and_extend_by_text(sqlite_engine, clock, platform) -> None:

@@ -12,7 +12,19 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from .httputil import json_response, make_attachments, read_payload
-from .models import PRIVATE_THREAD, TEXT, Channel, Guild, Member, Message, Role, User, iso
+from .models import (
+    LOADING,
+    MANAGE_THREADS,
+    PRIVATE_THREAD,
+    TEXT,
+    Channel,
+    Guild,
+    Member,
+    Message,
+    Role,
+    User,
+    iso,
+)
 
 if TYPE_CHECKING:
     from .server import FakeDiscord
@@ -31,7 +43,34 @@ class DriverMixin:
     async def emit_message(self: FakeDiscord, event: str, msg: Message) -> int:
         if msg.ephemeral:
             return 0  # ephemeral messages never reach the gateway
-        return await self.emit(event, self.state.message_payload(msg), guild_id=msg.guild_id)
+        sessions = await self.emit(event, self.state.message_payload(msg), guild_id=msg.guild_id)
+        if not msg.mentions_applied and not msg.flags & LOADING:
+            msg.mentions_applied = True  # a deferred answer counts once its content arrives
+            await self._mentions_join_private_thread(msg)
+        return sessions
+
+    async def _mentions_join_private_thread(self: FakeDiscord, msg: Message) -> None:
+        """Discord's rule: in a private thread, a message by the thread's creator or by a
+        member who can manage threads adds every member it pings (users, and the members of
+        pinged roles) to the thread. What `allowed_mentions` forbids pings nobody and adds
+        nobody."""
+        thread = self.state.channels.get(msg.channel_id)
+        if thread is None or thread.type != PRIVATE_THREAD or thread.guild_id is None:
+            return
+        guild = self.state.guilds[thread.guild_id]
+        author = guild.members.get(msg.author_id)
+        manages = author is not None and bool(
+            self.state.member_permissions(guild, author) & MANAGE_THREADS
+        )
+        if msg.author_id != thread.owner_id and not manages:
+            return
+        targets = list(msg.pinged)
+        for role_id in msg.pinged_roles:
+            targets += [m.id for m in guild.members.values() if role_id in m.roles]
+        for user_id in dict.fromkeys(targets):
+            if user_id in guild.members and user_id not in thread.thread_members:
+                await self.add_thread_member(thread.id, user_id)
+                msg.added_to_thread.append(user_id)
 
     async def emit_member_update(self: FakeDiscord, member: Member) -> int:
         data = self.state.member_payload(member)
@@ -75,8 +114,11 @@ class DriverMixin:
         *,
         permissions: int = 0,
         role_id: int | None = None,
+        mentionable: bool = False,
     ) -> Role:
-        role = self.state.create_role(guild_id, name, role_id=role_id, permissions=permissions)
+        role = self.state.create_role(
+            guild_id, name, role_id=role_id, permissions=permissions, mentionable=mentionable
+        )
         await self.emit(
             "GUILD_ROLE_CREATE",
             {"guild_id": str(guild_id), "role": self.state.role_payload(role)},
@@ -295,6 +337,28 @@ class DriverMixin:
             for c in self.state.channels.values()
             if c.is_thread and not c.deleted and (parent_id is None or c.parent_id == parent_id)
         ]
+
+    def all_messages(self: FakeDiscord) -> list[Message]:
+        """Every message in every channel (DMs and threads too), oldest first per channel."""
+        return [m for msgs in self.state.channel_messages.values() for m in msgs if not m.deleted]
+
+    def pings_of(self: FakeDiscord, user_id: int) -> list[Message]:
+        """Messages that notified ``user_id`` (directly; see ``role_pings`` for roles)."""
+        return [m for m in self.all_messages() if int(user_id) in m.pinged]
+
+    def role_pings(self: FakeDiscord, role_id: int | None = None) -> list[Message]:
+        """Messages that pinged a role (``role_id``, or any)."""
+        return [m for m in self.all_messages()
+                if m.pinged_roles and (role_id is None or int(role_id) in m.pinged_roles)]  # fmt: skip
+
+    def everyone_pings(self: FakeDiscord) -> list[Message]:
+        """Messages that pinged @everyone or @here."""
+        return [m for m in self.all_messages() if m.pinged_everyone]
+
+    def mention_thread_adds(self: FakeDiscord, user_id: int | None = None) -> list[Message]:
+        """Messages whose mentions pulled someone (``user_id``, or anyone) into a thread."""
+        return [m for m in self.all_messages()
+                if m.added_to_thread and (user_id is None or int(user_id) in m.added_to_thread)]  # fmt: skip
 
     def channel(self: FakeDiscord, channel_id: int) -> Channel:
         return self.state.get_channel(channel_id)

@@ -39,8 +39,54 @@ class UploadedFile:
     content_type: str | None
 
 
+# The private-use characters mentorbot marks member-written text with inside a message
+# (bot.core.i18n.user). They must never reach Discord: every request body, file name and
+# text file is searched, and the server fails the test when it finds one.
+MARKS = ("\ue000", "\ue001")
+LEAKS_KEY = web.RequestKey("fakediscord.mark_leaks", list[str])
+_TEXT_FILES = (".txt", ".csv", ".json", ".ics", ".md", ".html")
+
+
+def marked_places(value: Any, where: str = "body") -> list[str]:
+    """Where in a JSON value a string (or key) carries a mark, with the string."""
+    if isinstance(value, str):
+        return [f"{where}={value!r}"] if any(m in value for m in MARKS) else []
+    if isinstance(value, dict):
+        found = []
+        for key, item in value.items():
+            found += marked_places(str(key), f"{where} key")
+            found += marked_places(item, f"{where}.{key}")
+        return found
+    if isinstance(value, list):
+        return [p for i, item in enumerate(value) for p in marked_places(item, f"{where}[{i}]")]
+    return []
+
+
+def _note_marks(request: web.Request, body: Any, files: list[UploadedFile]) -> None:
+    found = marked_places(body)
+    for f in files:
+        found += marked_places(f.filename, f"files[{f.index}].filename")
+        text_like = (f.content_type or "").startswith(("text/", "application/json")) or (
+            f.filename.lower().endswith(_TEXT_FILES)
+        )
+        if text_like:
+            found += marked_places(f.data.decode("utf-8", "replace"), f"files[{f.index}].data")
+    if found:
+        request.setdefault(LEAKS_KEY, []).extend(found)
+
+
 async def read_payload(request: web.Request) -> tuple[dict[str, Any], list[UploadedFile]]:
-    """Body of a JSON or ``multipart/form-data`` (payload_json + files[n]) request."""
+    """Body of a JSON or ``multipart/form-data`` (payload_json + files[n]) request.
+
+    Marks around member text (`MARKS`) anywhere in it are noted on the request for the
+    server to report (see ``FakeDiscord._api_middleware``).
+    """
+    body, files = await _read_payload(request)
+    _note_marks(request, body, files)
+    return body, files
+
+
+async def _read_payload(request: web.Request) -> tuple[dict[str, Any], list[UploadedFile]]:
     if request.content_type == "multipart/form-data":
         body: dict[str, Any] = {}
         files: list[UploadedFile] = []

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import logging
 
-WATCHED_LOGGERS = ("discord", "bot", "cogs")
+# "fakediscord": the loopback server logs an ERROR when a request breaks a rule it checks
+# (member-text marks in a request, see FakeDiscord.mark_leaks).
+WATCHED_LOGGERS = ("discord", "bot", "cogs", "fakediscord")
 
 
 class ErrorLogCollector(logging.Handler):

@@ -37,6 +37,8 @@ PRIVILEGED_INTENTS = INTENT_GUILD_MEMBERS | INTENT_GUILD_PRESENCES | INTENT_MESS
 
 # permissions
 ADMINISTRATOR = 1 << 3
+MENTION_EVERYONE = 1 << 17
+MANAGE_THREADS = 1 << 34
 ALL_PERMISSIONS = (1 << 51) - 1
 DEFAULT_EVERYONE_PERMISSIONS = (
     (1 << 6)  # add reactions
@@ -203,6 +205,14 @@ class Message:
     reactions: dict[str, set[int]] = field(default_factory=dict)
     deleted: bool = False
     edits: int = 0
+    # Who the message notified, as Discord decides it from the content and the request's
+    # `allowed_mentions` (None: not given, so Discord parses every mention in the content).
+    allowed_mentions: dict[str, Any] | None = None
+    pinged: list[int] = field(default_factory=list)  # user ids
+    pinged_roles: list[int] = field(default_factory=list)
+    pinged_everyone: bool = False  # @everyone / @here
+    added_to_thread: list[int] = field(default_factory=list)  # pulled into a private thread
+    mentions_applied: bool = False  # its mentions have had their effect on the thread
     extra: dict[str, Any] = field(default_factory=dict)  # merged into the payload
 
     @property

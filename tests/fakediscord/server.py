@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import unquote
 
 import yarl
 from aiohttp import web
@@ -28,7 +29,7 @@ from .channels import ChannelApi
 from .commands import CommandApi
 from .driver import DriverMixin
 from .gateway import Gateway
-from .httputil import json_response
+from .httputil import LEAKS_KEY, MARKS, json_response
 from .interactions import InteractionHandle, InteractionMixin
 from .models import RequestRecord, User
 from .ratelimit import INTERACTION_ROUTE_PREFIXES, RateLimiter
@@ -76,6 +77,10 @@ class FakeDiscord(DriverMixin, InteractionMixin):
         self.unhandled: list[tuple[str, str]] = []  # (method, path) of unknown routes
         self.injected_errors: list[InjectedError] = []
         self.latency = 0.0  # artificial delay (seconds) added to each REST request
+        # Requests that carried the marks around member text (U+E000/U+E001): each one is
+        # logged as an ERROR (the Discord tests' error_logs fixture fails the test on it)
+        # and stop() fails too. A test that sends marks on purpose clears this list.
+        self.mark_leaks: list[str] = []
         self._runner: web.AppRunner | None = None
 
     # -------------------------------------------------------------- lifecycle
@@ -111,6 +116,11 @@ class FakeDiscord(DriverMixin, InteractionMixin):
         if self._runner is not None:
             await self._runner.cleanup()
             self._runner = None
+        if self.mark_leaks:
+            leaks, self.mark_leaks = self.mark_leaks, []
+            raise AssertionError(
+                "member-text marks (U+E000/U+E001) reached Discord:\n" + "\n".join(leaks)
+            )
 
     async def __aenter__(self) -> FakeDiscord:
         return await self.start()
@@ -211,7 +221,20 @@ class FakeDiscord(DriverMixin, InteractionMixin):
             self.unhandled.append((request.method, path))
             resp = json_response({"message": exc.reason, "code": 0}, exc.status)
         rec.status = resp.status
+        self._report_marks(request, path)
         return resp
+
+    def _report_marks(self, request: web.Request, path: str) -> None:
+        found = list(request.get(LEAKS_KEY, []))
+        reason = unquote(request.headers.get("X-Audit-Log-Reason", ""))
+        for where, text in (("path", unquote(path)), ("query", unquote(request.query_string)),
+                            ("audit log reason", reason)):  # fmt: skip
+            if any(m in text for m in MARKS):
+                found.append(f"{where}={text!r}")
+        for place in found:
+            leak = f"{request.method} {path}: {place}"
+            self.mark_leaks.append(leak)
+            log.error("fakediscord: member-text marks reached Discord in %s", leak)
 
     def _raise_injected(self, method: str, route: str) -> None:
         for inj in self.injected_errors:

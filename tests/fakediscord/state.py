@@ -10,6 +10,8 @@ from .models import (
     ALL_PERMISSIONS,
     DEFAULT_EVERYONE_PERMISSIONS,
     DM,
+    LOADING,
+    MENTION_EVERYONE,
     TEXT,
     Attachment,
     Channel,
@@ -24,8 +26,13 @@ from .models import (
 )
 from .payloads import PayloadMixin
 
-_USER_MENTION = re.compile(r"<@!?(\d+)>")
-_ROLE_MENTION = re.compile(r"<@&(\d+)>")
+# A backslash escapes a mention (`\<@1>` shows the raw text and notifies nobody); an even
+# run of backslashes escapes itself.
+_UNESCAPED = r"(?<!\\)(?:\\\\)*"
+_USER_MENTION = re.compile(_UNESCAPED + r"<@!?(\d+)>")
+_ROLE_MENTION = re.compile(_UNESCAPED + r"<@&(\d+)>")
+_EVERYONE = re.compile(_UNESCAPED + r"@(?:everyone|here)")
+_PARSE_TYPES = frozenset({"users", "roles", "everyone"})
 
 
 class ApiError(Exception):
@@ -43,6 +50,25 @@ def _normalize_ref(ref: dict[str, Any] | None) -> dict[str, Any] | None:
     if not ref:
         return None
     return {k: str(v) if k.endswith("_id") and v is not None else v for k, v in ref.items()}
+
+
+def check_allowed_mentions(allowed: Any) -> dict[str, Any] | None:
+    """A request's `allowed_mentions`, refused the way Discord refuses a bad one."""
+    if allowed is None:
+        return None
+    if not isinstance(allowed, dict):
+        raise ApiError(400, 50035, "Invalid Form Body (allowed_mentions must be an object)")
+    parse = allowed.get("parse") or []
+    if set(parse) - _PARSE_TYPES:
+        raise ApiError(400, 50035, f"Invalid Form Body (allowed_mentions.parse: {parse})")
+    for kind in ("users", "roles"):
+        ids = allowed.get(kind) or []
+        if kind in parse and ids:
+            raise ApiError(400, 50035, f"Invalid Form Body (allowed_mentions: parse {kind!r} "
+                           f"and {kind} are mutually exclusive)")  # fmt: skip
+        if len(ids) > 100:
+            raise ApiError(400, 50035, f"Invalid Form Body (allowed_mentions.{kind}: > 100)")
+    return dict(allowed)
 
 
 def unknown(what: str, code: int) -> ApiError:
@@ -155,11 +181,18 @@ class DiscordState(PayloadMixin):
         return guild
 
     def create_role(
-        self, guild_id: int, name: str, *, role_id: int | None = None, permissions: int = 0
+        self,
+        guild_id: int,
+        name: str,
+        *,
+        role_id: int | None = None,
+        permissions: int = 0,
+        mentionable: bool = False,
     ) -> Role:
         guild = self.get_guild(guild_id)
         rid = int(role_id) if role_id is not None else self.new_id()
-        role = Role(rid, guild.id, name, permissions=int(permissions), position=len(guild.roles))
+        role = Role(rid, guild.id, name, permissions=int(permissions), position=len(guild.roles),
+                    mentionable=mentionable)  # fmt: skip
         guild.roles[rid] = role
         return role
 
@@ -199,6 +232,7 @@ class DiscordState(PayloadMixin):
         **extra: Any,
     ) -> Message:
         content = body.get("content") or ""
+        allowed = check_allowed_mentions(body.get("allowed_mentions"))
         msg = Message(
             id=self.new_id(),
             channel_id=channel.id,
@@ -212,9 +246,11 @@ class DiscordState(PayloadMixin):
             tts=bool(body.get("tts")),
             nonce=body.get("nonce"),
             message_reference=_normalize_ref(body.get("message_reference")),
+            allowed_mentions=allowed,
             **extra,
         )
         self._scan_mentions(msg)
+        self._pings(msg)
         if msg.message_reference and msg.type == 0:
             msg.type = 19  # REPLY
         self.channel_messages.setdefault(channel.id, []).append(msg)
@@ -229,9 +265,50 @@ class DiscordState(PayloadMixin):
     def _scan_mentions(self, msg: Message) -> None:
         msg.mentions = [int(u) for u in _USER_MENTION.findall(msg.content) if int(u) in self.users]
         msg.mention_roles = [int(r) for r in _ROLE_MENTION.findall(msg.content)]
-        msg.mention_everyone = "@everyone" in msg.content or "@here" in msg.content
+        msg.mention_everyone = _EVERYONE.search(msg.content) is not None
+
+    def _pings(self, msg: Message) -> None:
+        """Who Discord notifies: the content's mentions that `allowed_mentions` lets through.
+
+        Without `allowed_mentions` Discord parses the content: every user mention pings, a
+        role only if it is mentionable (or the author may mention everyone), @everyone/@here
+        only with that permission; a reply pings the replied-to author unless
+        `replied_user` is false. Ephemeral messages are counted as if they notified
+        (stricter than Discord, so a test never misses a ping).
+        """
+        allowed = msg.allowed_mentions
+        if allowed is None:
+            parse, users, roles = set(_PARSE_TYPES), set(), set()
+            replied = True
+        else:
+            parse = set(allowed.get("parse") or ())
+            users = {int(u) for u in allowed.get("users") or ()}
+            roles = {int(r) for r in allowed.get("roles") or ()}
+            replied = bool(allowed.get("replied_user"))
+        guild = self.guilds.get(msg.guild_id) if msg.guild_id else None
+        author = guild.members.get(msg.author_id) if guild else None
+        may_mention_all = bool(
+            guild and author and self.member_permissions(guild, author) & MENTION_EVERYONE
+        )
+        msg.pinged = [u for u in dict.fromkeys(msg.mentions) if "users" in parse or u in users]
+        msg.pinged_roles = [
+            r
+            for r in dict.fromkeys(msg.mention_roles)
+            if guild is not None
+            and r in guild.roles
+            and ("roles" in parse or r in roles)
+            and (guild.roles[r].mentionable or may_mention_all)
+        ]
+        msg.pinged_everyone = msg.mention_everyone and "everyone" in parse and may_mention_all
+        ref = msg.message_reference or {}
+        target = self.message_index.get(int(ref.get("message_id") or 0))
+        if replied and target is not None and target.author_id not in msg.pinged:
+            msg.pinged.append(target.author_id)
 
     def edit_message(self, msg: Message, body: dict[str, Any], files: list[Attachment]) -> None:
+        loading = bool(msg.flags & LOADING)
+        if loading:  # a deferred answer gets its content now: it notifies like a new message
+            msg.allowed_mentions = check_allowed_mentions(body.get("allowed_mentions"))
         for key in ("content", "embeds", "components"):
             if key in body and body[key] is not None:
                 setattr(msg, key, body[key] if key != "content" else str(body[key]))
@@ -248,6 +325,8 @@ class DiscordState(PayloadMixin):
         msg.edited_timestamp = iso()
         msg.edits += 1
         self._scan_mentions(msg)
+        if loading:
+            self._pings(msg)
 
     # ------------------------------------------------------------- permissions
     def member_permissions(self, guild: Guild, member: Member) -> int:

@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from bot.core.actions import run_action
 from bot.core.errors import Conflict, NotAllowed
+from bot.core.i18n import unmark
 from bot.core.services import Services
 from bot.scheduler import Sweeper
 from bot.text.router import Incoming, TextRouter
@@ -18,7 +19,7 @@ from tests.groups.conftest import GroupPlatform
 
 
 async def say(router: TextRouter, who: str, line: str, room: str | None = None) -> str:
-    return "\n".join(m.text for m in await router.handle(Incoming(actor(who), line, room)))
+    return "\n".join(unmark(m.text) for m in await router.handle(Incoming(actor(who), line, room)))
 
 
 def intro_buttons(platform: GroupPlatform, who: str) -> list[str]:
@@ -37,7 +38,7 @@ async def test_circles_open_space_join_leave_list_and_matching(
     (announcement,) = platform.to("channel", "welcome")
     assert announcement.buttons[0].action == "circle:join:1"
     joined = await run_action(services, actor("bob"), "circle:join:1", "en")
-    assert f"You joined the circle “Pythonistas”: <{space}>" in joined[0].text
+    assert f"You joined the circle “Pythonistas”: <{space}>" in unmark(joined[0].text)
     assert platform.spaces[space][1] == ["alice", "bob"]
     assert "already in the circle" in await say(router, "bob", "!circle join pythonistas")
     await say(router, "carol", "!circle create Rustaceans")

@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from bot.core.actions import run_action
 from bot.core.errors import Conflict, NotAllowed, NotFound
+from bot.core.i18n import unmark
 from bot.core.services import Services
 from bot.scheduler import Sweeper
 from bot.text.router import Incoming, TextRouter
@@ -26,7 +27,7 @@ async def sweep(services: Services) -> None:
 
 
 async def say(router: TextRouter, who: str, line: str, room: str | None = None) -> str:
-    return "\n".join(m.text for m in await router.handle(Incoming(actor(who), line, room)))
+    return "\n".join(unmark(m.text) for m in await router.handle(Incoming(actor(who), line, room)))
 
 
 async def test_only_moderators_create_and_the_announcement_has_a_join_button(
@@ -50,7 +51,7 @@ async def test_only_moderators_create_and_the_announcement_has_a_join_button(
 async def test_capacity_is_a_hard_limit_and_leaving_frees_a_place(services: Services) -> None:
     view = await services.cohorts.create(actor("mod"), "Tiny", capacity=1, moderator=True)
     reply = await run_action(services, actor("alice"), f"cohort:join:{view.id}", "en")
-    assert "You have a place in the cohort “Tiny” (1/1)" in reply[0].text
+    assert "You have a place in the cohort “Tiny” (1/1)" in unmark(reply[0].text)
     with pytest.raises(Conflict, match="already_member"):
         await services.cohorts.join(actor("alice"), "tiny")
     with pytest.raises(Conflict, match="full"):

@@ -9,6 +9,7 @@ import pytest
 
 from bot.core.actions import run_action
 from bot.core.errors import Conflict, InvalidInput, NotAllowed
+from bot.core.i18n import unmark
 from bot.core.services import Services
 from bot.core.times import occurrence_after
 from bot.scheduler import Sweeper
@@ -27,7 +28,7 @@ def reminders(platform, who: str) -> list[str]:
 
 
 async def say(router: TextRouter, who: str, line: str) -> str:
-    return "\n".join(m.text for m in await router.handle(Incoming(actor(who), line)))
+    return "\n".join(unmark(m.text) for m in await router.handle(Incoming(actor(who), line)))
 
 
 def test_sessions_keep_their_local_time_across_both_dst_changes() -> None:

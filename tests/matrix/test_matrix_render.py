@@ -1,14 +1,19 @@
-"""Rendering core messages as Matrix content (no homeserver needed)."""
+"""Rendering core messages as Matrix content (no homeserver needed), and as console text."""
 
 from __future__ import annotations
 
-from bot.core.ports import Button, Message
+import asyncio
+
+from bot.core.i18n import USER_CLOSE, USER_OPEN, user
+from bot.core.ports import Button, CommunityRef, Message
+from bot.platforms.console.platform import ConsolePlatform
 from bot.platforms.matrix.events import is_bot_like
 from bot.platforms.matrix.moderators import creators_are_privileged, level_of
 from bot.platforms.matrix.render import (
     ACTIONS_KEY,
     AUDIENCE_KEY,
     action_for,
+    file_content,
     normalize_key,
     render,
     user_ids_in,
@@ -24,9 +29,10 @@ OFFER = Message(
 )
 
 
-def test_body_keeps_ids_html_has_pills_and_mentions() -> None:
+def test_pills_and_m_mentions_only_for_the_users_a_message_means() -> None:
     content = render(
-        Message("Welcome @a:hs.org and @b_c:hs.org:8448! <b>hi</b> & bye.\nNext line"),
+        Message("Welcome @a:hs.org and @b_c:hs.org:8448! <b>hi</b> & bye, @c:hs.org.\nNext line",
+                mentions=("@a:hs.org", "@b_c:hs.org:8448")),
         locale="en", prefix="!", names={"@a:hs.org": "Alice <A>"}, notify=["@asker:hs.org"],
         exclude="@bot:hs.org",
     )  # fmt: skip
@@ -34,9 +40,66 @@ def test_body_keeps_ids_html_has_pills_and_mentions() -> None:
     html = content["formatted_body"]
     assert '<a href="https://matrix.to/#/@a:hs.org">Alice &lt;A&gt;</a>' in html
     assert '<a href="https://matrix.to/#/@b_c:hs.org:8448">@b_c:hs.org:8448</a>' in html
-    assert "&lt;b&gt;hi&lt;/b&gt; &amp; bye.<br>Next line" in html
+    assert "&lt;b&gt;hi&lt;/b&gt; &amp; bye, @c:hs.org.<br>Next line" in html  # @c: not meant
     assert content["format"] == "org.matrix.custom.html"
     assert content["m.mentions"] == {"user_ids": ["@a:hs.org", "@b_c:hs.org:8448", "@asker:hs.org"]}
+
+
+def test_member_text_never_mentions_anyone() -> None:
+    """Ids, HTML and @room a member wrote stay text: escaped, no pill, not in m.mentions."""
+    wrote = user('@eve:hs.org <a href="https://matrix.to/#/@eve:hs.org">x</a> @room & <b>')
+    content = render(
+        Message(f"@bob:hs.org thanks @amy:hs.org: “{wrote}” (also @bob:hs.org)",
+                mentions=("@bob:hs.org", "@amy:hs.org")),
+        locale="en", prefix="!", names={"@bob:hs.org": "Bob"}, exclude="@bot:hs.org",
+    )  # fmt: skip
+    plain = '@eve:hs.org <a href="https://matrix.to/#/@eve:hs.org">x</a> @room & <b>'
+    assert content["body"] == f"@bob:hs.org thanks @amy:hs.org: “{plain}” (also @bob:hs.org)"
+    assert content["m.mentions"] == {"user_ids": ["@bob:hs.org", "@amy:hs.org"]}
+    html = content["formatted_body"]
+    assert html.count("<a ") == 3 and "@eve" not in html.split("“")[0]
+    assert (
+        "“@eve:hs.org &lt;a href=&quot;https://matrix.to/#/@eve:hs.org&quot;&gt;x&lt;/a&gt; "
+        "@room &amp; &lt;b&gt;”" in html
+    )
+    assert not any(m in html + content["body"] for m in (USER_OPEN, USER_CLOSE))
+    # A meant user's id inside member text is not a pill either (the bot's own words are).
+    only = render(Message(f"for {user('@bob:hs.org')}", mentions=("@bob:hs.org",)),
+                  locale="en", prefix="!")  # fmt: skip
+    assert only["formatted_body"] == "for @bob:hs.org"
+    assert only["m.mentions"] == {"user_ids": ["@bob:hs.org"]}
+
+
+def test_choices_and_files_drop_the_marks() -> None:
+    content = render(
+        Message("Pick", buttons=(Button(f"Ask {user('@eve:hs.org *x*')}", "request:ask:1"),)),
+        locale="en", prefix="!",
+    )  # fmt: skip
+    assert "Ask @eve:hs.org *x*" in content["body"]
+    assert "<a " not in content["formatted_body"] and content["m.mentions"] == {}
+    assert not any(m in str(content) for m in (USER_OPEN, USER_CLOSE))
+    attached = file_content(f"{user('notes')}.csv", "text/csv", 3, "mxc://x/y", None)
+    assert attached["body"] == attached["filename"] == "notes.csv"
+
+
+def test_console_shows_member_text_as_typed() -> None:
+    lines: list[str] = []
+    console = ConsolePlatform(write=lines.append)
+    ref = CommunityRef(1, "console", "console")
+    asyncio.run(
+        console.send_to_channel(
+            ref, "recognition", Message(f"thanks {user('<@1> **x**')}", (Button(user("B"), "a:b"),))
+        )
+    )
+    space = asyncio.run(console.open_space(ref, f"Circle: {user('# c')}", ["amy"]))
+    console.write(f"[to amy] {user('@room')}")
+    assert lines == [
+        "[#recognition] thanks <@1> **x**",
+        "[#recognition] [1] B",
+        '[space] "Circle: # c" opened for amy',
+        "[to amy] @room",
+    ]
+    assert console.spaces[space].name == "Circle: # c"
 
 
 def test_no_mentions_still_sends_an_empty_m_mentions() -> None:

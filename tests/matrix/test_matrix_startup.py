@@ -14,6 +14,7 @@ from bot.app import core
 from bot.config import MatrixSection, Settings
 from bot.platforms.matrix import MatrixFrontend
 from bot.platforms.matrix.client import MatrixClient
+from bot.startup import StartupError
 from tests.matrix.botworld import make_world
 from tests.matrix.synapse import MakeUserClient, SynapseServer
 
@@ -70,7 +71,7 @@ async def test_password_login_answers_commands(
             await world.stop()
 
 
-async def test_homeserver_away_is_retried_not_fatal(
+async def test_homeserver_away_is_retried_then_fatal(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
     with socket.socket() as sock:
@@ -85,10 +86,27 @@ async def test_homeserver_away_is_retried_not_fatal(
         frontend = MatrixFrontend(settings.matrix, services)
         services.attach(frontend.platform)
         with caplog.at_level(logging.WARNING, logger="bot.platforms.matrix"):
-            await frontend.start(ready_timeout=1.5)
-            assert not frontend.ready.is_set()
-            assert frontend._task is not None and not frontend._task.done()
-            await frontend.stop()
-    assert "retrying" in caplog.text
-    assert "secret-token-value" not in caplog.text
-    assert (tmp_path / "s").is_dir()
+            with pytest.raises(StartupError) as failed:
+                await frontend.start(ready_timeout=2.5)
+            assert frontend._task is not None and frontend._task.done()
+    assert "retrying" in caplog.text  # it said it was trying again before giving up
+    assert failed.value.code == 3
+    assert failed.value.line.startswith(f"matrix.homeserver: cannot reach http://127.0.0.1:{port}")
+    assert "secret-token-value" not in caplog.text + failed.value.line
+
+
+async def test_a_refused_token_is_fatal_at_once(
+    synapse: SynapseServer, tmp_path: Path, make_user_client: MakeUserClient
+) -> None:
+    user, _ = await make_user_client("tokenbot")
+    section = _section(synapse, user, tmp_path)
+    section.access_token = SecretStr("syt_not_a_valid_token")
+    settings = Settings(bot={"database_url": f"sqlite:///{tmp_path / 'x.db'}"}, matrix=section)
+    async with core(settings) as services:
+        frontend = MatrixFrontend(settings.matrix, services)
+        services.attach(frontend.platform)
+        with pytest.raises(StartupError) as failed:
+            await frontend.start(ready_timeout=20)
+    assert failed.value.code == 3
+    assert failed.value.line.startswith("matrix.access_token: ")
+    assert "M_UNKNOWN_TOKEN" in failed.value.line and "syt_not_a_valid_token" not in failed.value.line

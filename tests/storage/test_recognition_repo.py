@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from bot.core.clock import FakeClock
 from storage.db import session_factory
 from storage.models import Badge, Kudos, MentorProfile
-from storage.repositories import recognition
+from storage.repositories import members, recognition
 from tests.storage.people import two_members
 
 
@@ -48,3 +48,31 @@ async def test_thanks_anniversaries_and_active_mentors(engine: AsyncEngine) -> N
         assert await recognition.active_mentors(
             s, community_id=cid, start=week[0], end=week[1]
         ) == ["u-bob"]  # fmt: skip
+
+
+async def test_thankers_are_counted_once_and_repeats_in_the_cooldown_not_at_all(
+    engine: AsyncEngine,
+) -> None:
+    factory, now = session_factory(engine), FakeClock().now()
+    cid, bob, ann = await two_members(factory)
+    async with factory.begin() as s:
+        cat = await members.ensure_member(
+            s, community_id=cid, user_id="u-cat", display_name="Cat", now=now
+        )
+        for hours, counted in ((0, True), (1, False), (2, False)):
+            s.add(Kudos(community_id=cid, from_member_id=ann, to_member_id=bob,
+                        counted=counted, created_at=now + timedelta(hours=hours)))  # fmt: skip
+        s.add(Kudos(community_id=cid, from_member_id=cat.id or 0, to_member_id=bob,
+                    created_at=now))  # fmt: skip
+        s.add(Kudos(community_id=cid, from_member_id=bob, to_member_id=ann, created_at=now))
+    async with factory() as s:
+        assert await recognition.distinct_thankers(s, member_id=bob) == 2
+        assert await recognition.thanks_received(s, member_id=bob) == 2  # the repeats don't count
+        assert await recognition.distinct_thankers(s, member_id=ann) == 1
+        since = now + timedelta(minutes=30)  # only uncounted repeats after this
+        assert not await recognition.thanked_since(s, from_member_id=ann, to_member_id=bob,
+                                                   since=since)  # fmt: skip
+        assert await recognition.thanked_since(s, from_member_id=ann, to_member_id=bob,
+                                               since=now - timedelta(hours=1))  # fmt: skip
+        assert not await recognition.thanked_since(s, from_member_id=bob, to_member_id=cat.id or 0,
+                                                   since=now - timedelta(hours=1))  # fmt: skip

@@ -9,7 +9,8 @@ from datetime import datetime
 from bot.core.clock import as_utc
 from bot.core.context import Context, clean_name
 from bot.core.errors import NotFound
-from bot.core.i18n import t
+from bot.core.i18n import t, user
+from bot.core.inputs import clean_line, id_of, is_snowflake, looks_numeric
 from bot.core.ports import Button, CommunityRef, Message
 from bot.core.spaces import add_to_space, link_of
 from bot.core.times import day_text
@@ -57,11 +58,16 @@ def view_of(group: Group, joined: bool = False) -> GroupView:
 
 
 async def find_group(tx: Tx, community_id: int, kind: str, key: str | int) -> Group:
-    """A group of this kind by id ('3', '#3') or case-insensitive name."""
-    text = str(key).strip().lstrip("#")
-    group = await group_repo.find_group(tx, community_id=community_id, kind=kind, text=text)
+    """A group of this kind by id ('3', '#3') or case-insensitive name.
+
+    A number that is no id (out of range, not ASCII digits) is simply not found.
+    """
+    text = clean_line(str(key), 4 * MAX_NAME).lstrip("#").strip()
+    group = None
+    if not looks_numeric(text) or id_of(text) is not None:
+        group = await group_repo.find_group(tx, community_id=community_id, kind=kind, text=text)
     if group is None:
-        raise NotFound(f"{kind}.unknown", name=text[:MAX_NAME])
+        raise NotFound(f"{kind}.unknown", name=user(text[:MAX_NAME]))
     return group
 
 
@@ -71,8 +77,8 @@ async def member_by_handle(tx: Tx, community_id: int, user_id: str, name: str,
     found = await member_repo.find_member_by_name(tx, community_id=community_id, name=user_id)
     if found is not None:
         return found
-    if not (user_id.isdigit() or (user_id.startswith("@") and ":" in user_id)):
-        raise NotFound("groups.unknown_member", name=user_id[:64])
+    if not (is_snowflake(user_id) or (user_id.startswith("@") and ":" in user_id)):
+        raise NotFound("groups.unknown_member", name=user(user_id[:64]))
     fallback = user_id.split(":")[0].lstrip("@")
     return await member_repo.ensure_member(
         tx,
@@ -91,8 +97,8 @@ def list_message(locale: str, kind: str, views: list[GroupView], extra: list[str
     lines = [t(locale, f"{kind}.list_title")]
     for view in views:
         mark = " ✓" if view.joined else ""
-        lines.append(t(locale, f"{kind}.list_line", id=view.id, name=view.name,
-                       topic=view.topic or "—", members=view.members,
+        lines.append(t(locale, f"{kind}.list_line", id=view.id, name=user(view.name),
+                       topic=user(view.topic) if view.topic else "—", members=view.members,
                        capacity=view.capacity or "∞") + mark)  # fmt: skip
     return Message("\n".join([*lines, *(extra or [])]), buttons=buttons)
 
@@ -102,10 +108,11 @@ def joined_message(locale: str, joined: Joined) -> Message:
     view = joined.group
     if view.kind == "circle":
         key = "circle.joined" if joined.space_link else "circle.joined_nospace"
-        return Message(t(locale, key, name=view.name, space=joined.space_link))
+        return Message(t(locale, key, name=user(view.name), space=joined.space_link))
     if joined.space_link:
-        return Message(t(locale, "cohort.joined_space", name=view.name, space=joined.space_link))
-    return Message(t(locale, "cohort.joined", name=view.name, members=view.members,
+        return Message(t(locale, "cohort.joined_space", name=user(view.name),
+                         space=joined.space_link))  # fmt: skip
+    return Message(t(locale, "cohort.joined", name=user(view.name), members=view.members,
                      capacity=view.capacity or "∞",
                      start=day_text(locale, view.starts_at, None)))  # fmt: skip
 

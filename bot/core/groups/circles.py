@@ -20,7 +20,7 @@ from bot.core.groups import (
     joined_message,
     view_of,
 )
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.core.spaces import announce, link_of, post, space_name
 from bot.core.vocab import normalize_skills, topic_terms
@@ -52,7 +52,7 @@ class CircleService:
             assert community.id is not None and member.id is not None
             if await group_repo.name_taken(s, community_id=community.id, kind="circle", name=name,
                                            statuses=("open",)):  # fmt: skip
-                raise Conflict("circle.exists", name=name)
+                raise Conflict("circle.exists", name=user(name))
             group = Group(community_id=community.id, kind="circle", name=name, topic=topic,
                           owner_id=member.id, member_count=1, created_at=now)  # fmt: skip
             s.add(group)
@@ -75,9 +75,9 @@ class CircleService:
                 assert stored is not None
                 stored.space_ref = group.space_ref = space
             await post(self.ctx, ref, space, Message(
-                t(locale, "circle.welcome", name=name, topic=topic or "—",
+                t(locale, "circle.welcome", name=user(name), topic=user(topic) if topic else "—",
                   member=platform.mention(actor.user_id)), mentions=(actor.user_id,)))  # fmt: skip
-        text = t(locale, "circle.announce", name=name, topic=topic or "—",
+        text = t(locale, "circle.announce", name=user(name), topic=user(topic) if topic else "—",
                  member=platform.mention(actor.user_id))  # fmt: skip
         button = CIRCLE_JOIN.button(t(locale, "button.join_circle"), "primary", group=group.id)
         await announce(self.ctx, ref, Message(text, (button,), (actor.user_id,)))
@@ -90,9 +90,9 @@ class CircleService:
             community, member = await self.ctx.resolve(s, actor)
             group = await find_group(s, community.id or 0, "circle", key)
             if group.status != "open":
-                raise Conflict("circle.closed", name=group.name)
+                raise Conflict("circle.closed", name=user(group.name))
             if await group_repo.membership(s, group_id=group.id or 0, member_id=member.id or 0):
-                raise Conflict("circle.already_member", name=group.name)
+                raise Conflict("circle.already_member", name=user(group.name))
             s.add(GroupMember(group_id=group.id or 0, member_id=member.id or 0, role="member",
                               joined_at=now))  # fmt: skip
             await group_repo.add_to_count(s, group_id=group.id or 0, by=+1)
@@ -106,7 +106,7 @@ class CircleService:
             group = await find_group(s, community.id or 0, "circle", key)
             if not await group_repo.remove_member(s, group_id=group.id or 0,
                                                   member_id=member.id or 0):  # fmt: skip
-                raise Conflict("circle.not_member", name=group.name)
+                raise Conflict("circle.not_member", name=user(group.name))
             await group_repo.add_to_count(s, group_id=group.id or 0, by=-1)
             await group_repo.reload_group(s, group=group)
         return view_of(group)
@@ -144,8 +144,9 @@ def circles_note(locale: str, views: list[GroupView], prefix: str) -> str:
     if not views:
         return ""
     lines = [t(locale, "circle.suggest_title")]
-    lines += [t(locale, "circle.list_line", id=v.id, name=v.name, topic=v.topic or "—",
-                members=v.members) for v in views]  # fmt: skip
+    lines += [t(locale, "circle.list_line", id=v.id, name=user(v.name),
+                topic=user(v.topic) if v.topic else "—", members=v.members)
+              for v in views]  # fmt: skip
     lines.append(t(locale, "circle.list_hint", prefix=prefix))
     return "\n".join(lines)
 

@@ -20,7 +20,8 @@ from bot.core.groups import (
     member_by_handle,
     view_of,
 )
-from bot.core.i18n import t
+from bot.core.i18n import t, user
+from bot.core.inputs import is_digits
 from bot.core.outbox import Letter, enqueue
 from bot.core.ports import Message
 from bot.core.spaces import add_to_space, announce, post, space_name
@@ -42,8 +43,8 @@ def _capacity(value: int | str | None) -> int:
     if value in (None, ""):
         return DEFAULT_CAPACITY
     text = str(value).strip()
-    if not text.isdigit() or not 1 <= int(text) <= MAX_CAPACITY:
-        raise InvalidInput("cohort.bad_capacity", value=text[:10], limit=MAX_CAPACITY)
+    if not is_digits(text) or not 1 <= int(text) <= MAX_CAPACITY:
+        raise InvalidInput("cohort.bad_capacity", value=user(text[:10]), limit=MAX_CAPACITY)
     return int(text)
 
 
@@ -75,7 +76,7 @@ class CohortService:
                 raise InvalidInput("cohort.end_before_start")
             if await group_repo.name_taken(s, community_id=community.id, kind="cohort", name=name,
                                            statuses=ACTIVE):  # fmt: skip
-                raise Conflict("cohort.exists", name=name)
+                raise Conflict("cohort.exists", name=user(name))
             group = Group(community_id=community.id, kind="cohort", name=name,
                           owner_id=member.id, capacity=places, starts_at=starts, ends_at=ends,
                           created_at=now)  # fmt: skip
@@ -90,7 +91,7 @@ class CohortService:
         ref = self.ctx.ref(community)
         locale = self.ctx.locale_of(None, community)
         platform = self.ctx.platform(ref.platform)
-        text = t(locale, "cohort.announce", name=name, places=places,
+        text = t(locale, "cohort.announce", name=user(name), places=places,
                  leaders=", ".join(platform.mention(u) for u in uids),
                  start=day_text(locale, starts, None),
                  end=day_text(locale, ends, None))  # fmt: skip
@@ -105,11 +106,11 @@ class CohortService:
             community, member = await self.ctx.resolve(s, actor)
             group = await find_group(s, community.id or 0, "cohort", key)
             if group.status not in ACTIVE:
-                raise Conflict("cohort.ended", name=group.name)
+                raise Conflict("cohort.ended", name=user(group.name))
             if await group_repo.membership(s, group_id=group.id or 0, member_id=member.id or 0):
-                raise Conflict("cohort.already_member", name=group.name)
+                raise Conflict("cohort.already_member", name=user(group.name))
             if not await group_repo.claim_place(s, group_id=group.id or 0, statuses=ACTIVE):
-                raise Conflict("cohort.full", name=group.name)
+                raise Conflict("cohort.full", name=user(group.name))
             s.add(GroupMember(group_id=group.id or 0, member_id=member.id or 0, role="member",
                               joined_at=now))  # fmt: skip
             member.consent_at = member.consent_at or now
@@ -124,7 +125,7 @@ class CohortService:
             group = await find_group(s, community.id or 0, "cohort", key)
             mine = await group_repo.membership(s, group_id=group.id or 0, member_id=member.id or 0)
             if mine is None:
-                raise Conflict("cohort.not_member", name=group.name)
+                raise Conflict("cohort.not_member", name=user(group.name))
             await group_repo.remove_member(s, group_id=group.id or 0, member_id=member.id or 0)
             if mine.role == "member":
                 await group_repo.add_to_count(s, group_id=group.id or 0, by=-1)
@@ -149,9 +150,9 @@ class CohortService:
             group = await find_group(s, community.id or 0, "cohort", key)
             mine = await group_repo.membership(s, group_id=group.id or 0, member_id=member.id or 0)
             if mine is None:
-                raise NotAllowed("cohort.not_member", name=group.name)
+                raise NotAllowed("cohort.not_member", name=user(group.name))
             if group.status != "closed":
-                raise Conflict("cohort.still_running", name=group.name)
+                raise Conflict("cohort.still_running", name=user(group.name))
             existing = await group_repo.group_feedback_of(s, group_id=group.id or 0,
                                                           member_id=member.id or 0)  # fmt: skip
             if existing is None:
@@ -193,7 +194,7 @@ class CohortService:
                                                               group.name), users)  # fmt: skip
         except Exception:
             log.exception("could not open the space of cohort %s", group.id)
-            text = t(locale, "cohort.space_failed", name=group.name)
+            text = t(locale, "cohort.space_failed", name=user(group.name))
             await self.ctx.announce(ref, "moderation", text)
             return
         async with self.ctx.db.begin() as s:
@@ -206,7 +207,7 @@ class CohortService:
         await add_to_space(self.ctx, ref, space, late)
         guidelines = (community.settings or {}).get("guidelines") or t(locale, "pair.guidelines")
         names = [m.platform_user_id for m in everyone]
-        text = t(locale, "cohort.welcome", name=group.name,
+        text = t(locale, "cohort.welcome", name=user(group.name),
                  members=", ".join(platform.mention(u) for u in names[:50]),
                  leaders=", ".join(platform.mention(m.platform_user_id) for m in leaders),
                  end=day_text(locale, as_utc(group.ends_at), None))  # fmt: skip
@@ -239,8 +240,8 @@ class CohortService:
                 stamp = int((as_utc(old) or now).timestamp())
                 queued += await enqueue(s, [Letter(
                     f"cohort:checkin:{gid}:{stamp}", group.community_id, "cohort_checkin", "space",
-                    group.space_ref, "cohort.checkin", {"name": group.name},
-                    {"leaders": [m.platform_user_id for m in leaders]},
+                    group.space_ref, "cohort.checkin", {"name": user(group.name)},
+                    {"leaders": [m.platform_user_id for m in leaders]}, group=gid,
                 )], now)  # fmt: skip
         return queued
 
@@ -258,15 +259,15 @@ class CohortService:
                 assert group is not None
                 buttons = tuple((str(n), COHORT_RATE.id(group=gid, rating=n), "secondary")
                                 for n in range(1, 6))  # fmt: skip
-                params = {"name": group.name, "id": gid}
+                params = {"name": user(group.name), "id": gid}
                 if group.space_ref:
                     letters = [Letter(f"cohort:close:{gid}", group.community_id, "cohort_close",
                                       "space", group.space_ref, "cohort.closed", params, {},
-                                      buttons)]  # fmt: skip
+                                      buttons, group=gid)]  # fmt: skip
                 else:
                     letters = [Letter(f"cohort:close:{gid}:{m.id}", group.community_id,
                                       "cohort_close", "member", str(m.id), "cohort.closed",
-                                      params, {}, buttons)
+                                      params, {}, buttons, group=gid)
                                for m in await group_repo.members_of(s, group_id=gid)]  # fmt: skip
                 await enqueue(s, letters, now)
                 closed += 1

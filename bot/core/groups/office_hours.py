@@ -15,7 +15,8 @@ from bot.core.clock import as_utc
 from bot.core.context import Actor, Context, check_length
 from bot.core.errors import Conflict, InvalidInput, NotAllowed
 from bot.core.groups import MAX_TOPIC, find_group
-from bot.core.i18n import t
+from bot.core.i18n import t, user
+from bot.core.inputs import is_digits
 from bot.core.outbox import Letter, enqueue
 from bot.core.ports import Message
 from bot.core.spaces import announce
@@ -59,7 +60,8 @@ class Session:
         """'#3 “Python Q&A” with Bob: Tue 2026-03-31 18:00 (Europe/Berlin) · 60 min · 2 going'."""
         when = when_text(locale, self.starts_at, viewer_zone or self.zone)
         mark = " ✓" if self.mine else ""
-        return t(locale, "oh.list_line", id=self.id, topic=self.topic, host=self.host, when=when,
+        return t(locale, "oh.list_line", id=self.id, topic=user(self.topic),
+                 host=user(self.host) if self.host_user_id else self.host, when=when,
                  minutes=self.duration, going=self.going) + mark  # fmt: skip
 
 
@@ -90,13 +92,13 @@ class OfficeHoursService:
         day, clock = parse_weekday(weekday), parse_clock(at)
         zone = normalize_timezone(timezone)
         if zone is None:
-            raise InvalidInput("error.timezone", value=timezone[:64])
+            raise InvalidInput("error.timezone", value=user(timezone[:64]))
         topic = check_length(topic, MAX_TOPIC, "topic")
         if not topic:
             raise InvalidInput("oh.topic_needed")
-        minutes = int(duration) if str(duration).strip().isdigit() else 0
+        minutes = int(duration) if is_digits(str(duration).strip()) else 0
         if not 15 <= minutes <= 480:
-            raise InvalidInput("oh.bad_duration", value=str(duration)[:10])
+            raise InvalidInput("oh.bad_duration", value=user(str(duration)[:10]))
         now = self.ctx.clock.now()
         first = occurrence_after(day, clock, zone, now)
         async with self.ctx.db.begin() as s:
@@ -113,7 +115,7 @@ class OfficeHoursService:
         ref = self.ctx.ref(community)
         locale = self.ctx.locale_of(None, community)
         platform = self.ctx.platform(ref.platform)
-        text = t(locale, "oh.announce", host=platform.mention(actor.user_id), topic=topic,
+        text = t(locale, "oh.announce", host=platform.mention(actor.user_id), topic=user(topic),
                  weekday=t(locale, f"groups.weekday_{day}"), time=clock.strftime("%H:%M"),
                  zone=zone, minutes=minutes, next=when_text(locale, first, zone))  # fmt: skip
         button = OH_RSVP.button(t(locale, "button.rsvp"), "primary", group=group.id)
@@ -151,17 +153,17 @@ class OfficeHoursService:
             community, member = await self.ctx.resolve(s, actor)
             group = await find_group(s, community.id or 0, "office_hours", key)
             if group.status != "open":
-                raise Conflict("oh.cancelled", topic=group.topic)
+                raise Conflict("oh.cancelled", topic=user(group.topic))
             weekday, at, zone = _rule(group)
             session = await self._session(s, group, member, now)
             if day:
                 try:
                     wanted = datetime.strptime(day, "%Y%m%d").date()
                 except ValueError as err:
-                    raise InvalidInput("oh.bad_date", value=day[:10]) from err
+                    raise InvalidInput("oh.bad_date", value=user(day[:10])) from err
                 start = local_start(wanted, at, zone)
                 if wanted.weekday() != weekday or start <= now:
-                    raise Conflict("oh.session_over", topic=group.topic)
+                    raise Conflict("oh.session_over", topic=user(group.topic))
                 session = replace(session, starts_at=start, day=wanted)
             member.consent_at = member.consent_at or now
             new = await group_repo.add_rsvp(s, group_id=group.id or 0, member_id=member.id or 0,
@@ -209,15 +211,16 @@ class OfficeHoursService:
             when = when_text(locale, start, person.timezone or zone)
             letters.append(Letter(
                 f"{base}:{person.id}", group.community_id, "oh_reminder", "member",
-                str(person.id), "oh.reminder", {"topic": group.topic, "when": when},
-                {"host": host.platform_user_id if host else ""},
+                str(person.id), "oh.reminder", {"topic": user(group.topic), "when": when},
+                {"host": host.platform_user_id if host else ""}, group=group.id,
             ))  # fmt: skip
         if host is not None:
             locale = self.ctx.locale_of(host)
             letters.append(Letter(
                 f"{base}:host", group.community_id, "oh_reminder", "member", str(host.id),
-                "oh.host_reminder", {"topic": group.topic, "going": len(people),
+                "oh.host_reminder", {"topic": user(group.topic), "going": len(people),
                                      "when": when_text(locale, start, host.timezone or zone)}, {},
+                group=group.id,
             ))  # fmt: skip
         return await enqueue(s, letters, now)
 
@@ -239,7 +242,7 @@ def sessions_message(locale: str, sessions: list[Session], viewer_zone: str | No
 def rsvp_message(locale: str, session: Session, new: bool, zone: str | None) -> Message:
     """The RSVP confirmation, with the time in the member's own zone when known."""
     when = when_text(locale, session.starts_at, zone or session.zone)
-    return Message(t(locale, "oh.rsvp_done" if new else "oh.rsvp_again", topic=session.topic,
+    return Message(t(locale, "oh.rsvp_done" if new else "oh.rsvp_again", topic=user(session.topic),
                      when=when))  # fmt: skip
 
 

@@ -6,6 +6,7 @@ import itertools
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from bot.core.i18n import unmark
 from bot.core.ports import Button, CommunityRef, Message, Sent
 
 CHANNELS = ("welcome", "mentors", "moderation", "recognition", "help")
@@ -31,6 +32,12 @@ class ConsolePlatform:
     log: list[tuple[str, str]] = field(default_factory=list)
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
+    def __post_init__(self) -> None:
+        # Everything printed drops the marks around member text (replies printed by the
+        # runner included): the console shows text exactly as typed.
+        printer = self.write
+        self.write = lambda text: printer(unmark(text))
+
     def space_link(self, community: CommunityRef, space_ref: str) -> str:
         space = self.spaces.get(space_ref)
         return f'"{space.name}"' if space else space_ref
@@ -46,9 +53,12 @@ class ConsolePlatform:
 
     def _show(self, where: str, message: Message, audience: list[str]) -> str:
         ref = f"m{next(self._ids)}"
-        lines = [f"[{where}] {line}" for line in message.text.splitlines() or [""]]
+        text = unmark(message.text)
+        lines = [f"[{where}] {line}" for line in text.splitlines() or [""]]
         if message.buttons:
-            choices = "  ".join(f"[{i}] {b.label}" for i, b in enumerate(message.buttons, 1))
+            choices = "  ".join(
+                f"[{i}] {unmark(b.label)}" for i, b in enumerate(message.buttons, 1)
+            )
             lines.append(f"[{where}] {choices}")
             for user in audience:
                 self.buttons[user] = message.buttons
@@ -71,6 +81,7 @@ class ConsolePlatform:
         self, community: CommunityRef, name: str, user_ids: list[str], *, public: bool = False
     ) -> str:
         ref = f"space-{len(self.spaces) + 1}"
+        name = unmark(name)
         self.spaces[ref] = Space(name, list(user_ids), public)
         kind = "open space" if public else "space"
         line = f'[{kind}] "{name}" opened for {", ".join(user_ids)}'

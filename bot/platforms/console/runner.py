@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import re
+import secrets
 import sys
 from collections.abc import AsyncIterator
 
 from bot.core.context import Actor
 from bot.core.i18n import t
+from bot.core.inputs import is_digits, looks_numeric
 from bot.core.services import Services
 from bot.platforms.console.platform import ConsolePlatform
 from bot.text.router import Incoming, TextRouter
+
+log = logging.getLogger(__name__)
 
 COMMUNITY = "console"
 _LINE = re.compile(r"^\s*([^\s>/][^>]{0,63}?)\s*>\s?(.*)$")
@@ -42,7 +47,15 @@ class ConsoleCommunity:
         self.platform.write(text)
 
     async def line(self, raw: str) -> None:
-        """Play one line of the script."""
+        """Play one line of the script; no line, however odd, ends the process."""
+        try:
+            await self._line(raw)
+        except Exception:
+            error_id = secrets.token_hex(4)
+            log.exception("console line failed (error id %s)", error_id)
+            self._say(t(self._loc, "error.unexpected", error_id=error_id))
+
+    async def _line(self, raw: str) -> None:
         text = raw.rstrip("\n")
         if not text.strip() or text.lstrip().startswith("#"):
             return
@@ -56,10 +69,10 @@ class ConsoleCommunity:
         name, said = match.group(1), match.group(2).strip()
         actor = self._actor(name)
         self.services.activity.saw("console", COMMUNITY, name)
-        if said.isdigit():
-            button = self.platform.button(name, int(said))
+        if looks_numeric(said):  # a choice: ASCII digits only ("²" or "①" are no number)
+            button = self.platform.button(name, int(said)) if is_digits(said) else None
             if button is None:
-                self._say(t(self._loc, "console.no_choice", name=name, number=said))
+                self._say(t(self._loc, "console.no_choice", name=name, number=said[:12]))
                 return
             replies = await self.router.press(actor, button.action)
         else:

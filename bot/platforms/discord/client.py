@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
+import aiohttp
 import discord
 import yarl
 from discord import app_commands
@@ -21,6 +23,7 @@ from bot.platforms.discord.pacing import Pacer
 from bot.platforms.discord.platform import DiscordPlatform
 from bot.platforms.discord.render import ActionButton, actor_of, guarded, locale_of, reply
 from bot.platforms.discord.translator import CatalogTranslator
+from bot.startup import EXIT_CONFIG, PATIENCE, StartupError, reason, retrying
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +61,7 @@ class MentorBot(commands.Bot):
             intents=intents,
             help_command=None,
             guild_ready_timeout=guild_ready_timeout,
-            allowed_mentions=discord.AllowedMentions(users=True, roles=False, everyone=False),
+            allowed_mentions=discord.AllowedMentions.none(),  # each message names its pings
             **options,
         )
         self.settings = settings
@@ -109,6 +112,57 @@ class MentorBot(commands.Bot):
         roles |= set((await self._stored(member.guild.id)).get("moderator_roles", []))
         return any(role.id in roles for role in member.roles)
 
+    # ----- start-up -------------------------------------------------------------------------
+    async def serve(self, token: str, *, patience: float = PATIENCE) -> None:
+        """Log in and stay connected; a refused token or an unreachable Discord is fatal.
+
+        The REST API and the gateway are retried for `patience` seconds at start-up; once
+        connected, discord.py reconnects on its own.
+        """
+        api = discord.http.Route.BASE
+
+        def give_up(err: BaseException) -> StartupError:
+            if isinstance(err, discord.LoginFailure):
+                return StartupError("discord.token: Discord refused the token (401); copy the "
+                                    "bot token from the Developer Portal (Bot → Reset Token) "
+                                    "into MENTORBOT_DISCORD__TOKEN")  # fmt: skip
+            return StartupError(f"discord: cannot reach the Discord API at {api} after "
+                                f"{patience:.0f} s ({reason(err)}); check discord.api_base_url "
+                                "and the network")  # fmt: skip
+
+        await retrying(lambda: self.login(token), patience=patience, what="the Discord API",
+                       transient=lambda e: isinstance(e, (OSError, aiohttp.ClientError,
+                                                          discord.DiscordServerError)),
+                       give_up=give_up)  # fmt: skip
+        connecting = asyncio.create_task(self.connect(reconnect=True), name="discord-gateway")
+        ready = asyncio.create_task(self.wait_until_ready())
+        try:
+            await asyncio.wait({connecting, ready}, timeout=patience,
+                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+        finally:
+            ready.cancel()
+        if connecting.done():
+            error = connecting.exception()
+            if isinstance(error, discord.PrivilegedIntentsRequired):
+                raise StartupError("discord: the Server Members intent is off; enable it in the "
+                                   "Developer Portal (Bot → Privileged Gateway Intents)",
+                                   EXIT_CONFIG) from error  # fmt: skip
+            if isinstance(error, discord.LoginFailure) or (
+                isinstance(error, discord.ConnectionClosed) and error.code == 4004
+            ):
+                raise StartupError("discord.token: the gateway refused the token; copy the bot "
+                                   "token into MENTORBOT_DISCORD__TOKEN") from error  # fmt: skip
+            raise StartupError(f"discord: the gateway connection ended ({reason(error)})"
+                               if error else "discord: the gateway connection ended")  # fmt: skip
+        if not self.is_ready():
+            connecting.cancel()
+            gateway = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+            raise StartupError(
+                f"discord: could not connect to the gateway at {gateway} within "
+                f"{patience:.0f} s; check the network or discord.gateway_url"
+            )
+        await connecting
+
     # ----- buttons and errors --------------------------------------------------------------
     async def press(self, interaction: discord.Interaction, action: str, guild_id: int) -> None:
         """A persistent button: run its action for whoever pressed it."""
@@ -144,6 +198,9 @@ class ShardedMentorBot(MentorBot, commands.AutoShardedBot):
 def create_bot(settings: Settings, services: Services, **options: Any) -> MentorBot:
     """The bot for these settings; sharded when shard_count or shard_ids are set."""
     point_at(settings)
+    # mentorbot has no voice features: the voice libraries' absence is not worth a warning.
+    discord.VoiceClient.warn_nacl = False
+    discord.VoiceClient.warn_dave = False
     cfg = settings.discord
     if cfg.shard_count or cfg.shard_ids:
         if cfg.shard_count:

@@ -8,8 +8,9 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.core.i18n import unmark
 from bot.core.ports import CommunityRef, Message, Sent
-from bot.platforms.discord.render import send_kwargs
+from bot.platforms.discord.render import send_parts
 
 if TYPE_CHECKING:
     from bot.platforms.discord.client import MentorBot
@@ -56,12 +57,16 @@ class DiscordPlatform:
         message: Message,
         key: str | None = None,
     ) -> discord.Message:
-        await self.bot.pacer.wait(channel_id)
-        kwargs = send_kwargs(message, int(community.external_id))
-        if key is not None:
-            kwargs["nonce"] = nonce_of(key)  # discord.py sets enforce_nonce: Discord dedupes
-        sent: discord.Message = await channel.send(**kwargs)
-        return sent
+        """Send a message (several, if it is long); the first one is where it starts."""
+        first: discord.Message | None = None
+        for index, kwargs in enumerate(send_parts(message, int(community.external_id))):
+            await self.bot.pacer.wait(channel_id)
+            if key is not None:  # discord.py sets enforce_nonce: Discord dedupes a retry
+                kwargs["nonce"] = nonce_of(key if index == 0 else f"{key}:{index}")
+            sent: discord.Message = await channel.send(**kwargs)
+            first = first or sent
+        assert first is not None
+        return first
 
     async def send_to_member(
         self, community: CommunityRef, user_id: str, message: Message, *, key: str | None = None
@@ -100,14 +105,13 @@ class DiscordPlatform:
         parent: Any = self.bot.get_channel(channel_id) if channel_id else None
         if not isinstance(parent, discord.TextChannel):
             raise RuntimeError(f"no mentoring channel configured for guild {community.external_id}")
+        name = unmark(name)[:THREAD_NAME_LIMIT]
         await self.bot.pacer.wait_overall()
         if public:  # an open thread anyone who sees the mentoring channel may join
-            thread = await parent.create_thread(
-                name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.public_thread
-            )
+            thread = await parent.create_thread(name=name, type=discord.ChannelType.public_thread)
         else:
             thread = await parent.create_thread(
-                name=name[:THREAD_NAME_LIMIT], type=discord.ChannelType.private_thread,
+                name=name, type=discord.ChannelType.private_thread,
                 invitable=False,
             )  # fmt: skip
         for user_id in user_ids:

@@ -65,6 +65,10 @@ class MatrixError(Exception):
     """A Matrix request did not do what the bot needed (message never holds secrets)."""
 
 
+class LoginRefused(MatrixError):
+    """The homeserver refused the bot's access token or password: retrying cannot help."""
+
+
 class Pacer:
     """At most `rate` sends per second and `concurrency` at once; slows down after a 429."""
 
@@ -147,7 +151,9 @@ class MatrixClient:
             who = await self.nio.whoami()
             if isinstance(who, WhoamiError):
                 self.nio.access_token = ""
-                raise MatrixError(f"the access token was not accepted ({who.status_code})")
+                if str(who.status_code).startswith("M_"):
+                    raise LoginRefused(f"the access token was not accepted ({who.status_code})")
+                raise MatrixError(f"the access token could not be checked ({who.status_code})")
             if who.user_id != self.settings.user_id:
                 log.warning("the access token belongs to %s, not %s", who.user_id,
                             self.settings.user_id)  # fmt: skip
@@ -158,7 +164,8 @@ class MatrixClient:
                 self.settings.password.get_secret_value(), device_name="mentorbot"
             )
             if isinstance(resp, LoginError):
-                raise MatrixError(f"password login failed ({resp.status_code}: {resp.message})")
+                failed = LoginRefused if str(resp.status_code).startswith("M_") else MatrixError
+                raise failed(f"password login failed ({resp.status_code}: {resp.message})")
         filt = await self.nio.upload_filter(**SYNC_FILTER)
         self.filter_id = getattr(filt, "filter_id", None)
         if self.filter_id is None:

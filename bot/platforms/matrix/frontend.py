@@ -14,12 +14,13 @@ from nio import MessageDirection, RoomMessagesResponse, SyncError, SyncResponse
 
 from bot.config import MatrixSection
 from bot.core.services import Services
-from bot.platforms.matrix.client import MatrixClient, MatrixError
+from bot.platforms.matrix.client import LoginRefused, MatrixClient, MatrixError
 from bot.platforms.matrix.events import EventHandler
 from bot.platforms.matrix.invites import InvitePolicy, Membership
 from bot.platforms.matrix.moderators import Moderators
 from bot.platforms.matrix.platform import MatrixPlatform
 from bot.platforms.matrix.state import StateStore
+from bot.startup import PATIENCE, StartupError
 from bot.text.router import TextRouter
 
 log = logging.getLogger(__name__)
@@ -65,9 +66,12 @@ class MatrixFrontend:
             membership=self.membership,
         )  # fmt: skip
         self.ready = asyncio.Event()
+        self.fatal: StartupError | None = None  # why the first login cannot succeed
+        self._failed = asyncio.Event()
         self._since = self.state.next_batch
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
+        self._last_error = ""
         self._chains: dict[str, asyncio.Task[None]] = {}
         self._sem = asyncio.Semaphore(concurrency)
         self._batches: deque[tuple[str, list[asyncio.Task[None]]]] = deque()
@@ -75,19 +79,31 @@ class MatrixFrontend:
         self._interruptible = False
 
     # ----- lifecycle ------------------------------------------------------------------------
-    async def start(self, ready_timeout: float = 60.0) -> None:
+    async def start(self, ready_timeout: float = PATIENCE) -> None:
         """Log in, sync once (accepting pending invites), then keep syncing in a task.
 
-        Returns when the first sync is handled, or after `ready_timeout` with the task
-        still retrying (a homeserver that is away never stops the process).
+        Returns when the first sync is handled. A refused token or password, or a homeserver
+        still unreachable after `ready_timeout` seconds, stops the task and raises
+        StartupError. Once running, outages are retried for as long as they last.
         """
         if self._task is None:
             self._task = asyncio.create_task(self._run(), name="matrix-sync")
+        ready = asyncio.create_task(self.ready.wait())
+        failed = asyncio.create_task(self._failed.wait())
         try:
-            await asyncio.wait_for(self.ready.wait(), ready_timeout)
-        except TimeoutError:
-            log.warning("Matrix is not ready after %.0f s; still trying in the background",
-                        ready_timeout)  # fmt: skip
+            await asyncio.wait({ready, failed}, timeout=ready_timeout,
+                               return_when=asyncio.FIRST_COMPLETED)  # fmt: skip
+        finally:
+            ready.cancel()
+            failed.cancel()
+        if self.ready.is_set():
+            return
+        await self.stop(grace=1.0)
+        raise self.fatal or StartupError(
+            f"matrix.homeserver: cannot reach {self.settings.homeserver} within "
+            f"{ready_timeout:.0f} s ({self._last_error or 'no answer'}); check the URL and "
+            "that the homeserver is up"
+        )
 
     async def stop(self, grace: float = 30.0) -> None:
         """Stop syncing, finish running jobs and greetings, save the sync token, close."""
@@ -144,8 +160,18 @@ class MatrixFrontend:
             except asyncio.CancelledError:
                 raise
             except Exception as err:
+                if isinstance(err, LoginRefused) and not self.ready.is_set():
+                    what = "access_token" if self.settings.access_token.get_secret_value() else (
+                        "password")  # fmt: skip
+                    self.fatal = StartupError(f"matrix.{what}: {self.settings.homeserver} "
+                                              f"refused the login of {self.settings.user_id} "
+                                              f"({err}); create a new {what.replace('_', ' ')} "
+                                              "for the bot account")  # fmt: skip
+                    self._failed.set()
+                    return
                 if "M_UNKNOWN_TOKEN" in str(err):
                     self._logged_in = False
+                self._last_error = _describe(err)
                 log.warning("Matrix: %s; retrying in %.0f s", _describe(err), backoff)
                 self._interruptible = True
                 try:

@@ -11,7 +11,7 @@ from typing import Any
 from nio import RoomCreateResponse, RoomInviteError, RoomPreset, RoomVisibility
 
 from bot.config import MatrixRoom, MatrixSection
-from bot.core.i18n import t
+from bot.core.i18n import t, unmark
 from bot.core.ports import CommunityRef, Message, Sent
 from bot.platforms.matrix.client import PAIR_POWER_LEVELS, MatrixClient
 from bot.platforms.matrix.render import (
@@ -19,7 +19,6 @@ from bot.platforms.matrix.render import (
     AUDIENCE_KEY,
     file_content,
     render,
-    user_ids_in,
 )
 from bot.platforms.matrix.state import StateStore
 
@@ -122,6 +121,7 @@ class MatrixPlatform:
         self, community: CommunityRef, name: str, user_ids: list[str], *, public: bool = False
     ) -> str:
         """An invite-only room with these members invited; `public`: anyone may join it."""
+        name = unmark(name)
         if public:
             # Open to join (not listed in the server's directory), never encrypted.
             resp = await self.client.nio.room_create(
@@ -229,7 +229,7 @@ class MatrixPlatform:
         send once. Reactions and files derive their own ids from it.
         """
         locale = await self.locale_of(community) if community else self.locale
-        names = await self._names(message, room_id)
+        names = await self._names([*message.mentions, *notify], room_id)
         content = render(message, locale=locale, prefix=self.prefix, names=names,
                          notify=notify, exclude=self.client.user_id, audience=audience,
                          reply_to=reply_to, thread=thread)  # fmt: skip
@@ -261,8 +261,9 @@ class MatrixPlatform:
         while len(self.actions) > KNOWN_ACTIONS:
             self.actions.popitem(last=False)
 
-    async def _names(self, message: Message, room_id: str) -> dict[str, str]:
-        ids = list(dict.fromkeys([*message.mentions, *user_ids_in(message.text)]))
+    async def _names(self, user_ids: Iterable[str], room_id: str) -> dict[str, str]:
+        """Display names for the pills of the users a message mentions."""
+        ids = list(dict.fromkeys(user_ids))
         names = {}
         for user_id in ids[:MAX_NAME_LOOKUPS]:
             names[user_id] = await self.client.display_name(user_id, room_id)

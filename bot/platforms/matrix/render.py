@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any
 
 from bot.core.action import ACCEPT
 from bot.core.actions import find
-from bot.core.i18n import t
+from bot.core.i18n import USER_CLOSE, USER_OPEN, t, unmark
 from bot.core.ports import Button, Message
 
 ACTIONS_KEY = "org.mentorbot.actions"
@@ -19,6 +19,8 @@ KEYCAPS = (*(f"{n}\ufe0f\u20e3" for n in range(1, 10)), "🔟")
 MAX_MENTIONS = 50
 # A Matrix user id; the server part never ends with a dot, so "… @a:b.org." stays clean.
 MXID = re.compile(r"@[A-Za-z0-9._=\-/+]+:[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*(?::\d{1,5})?")
+# A member-written span inside a message (see bot.core.i18n.user); split() keeps its text.
+_MARKED = re.compile(f"{USER_OPEN}([^{USER_OPEN}{USER_CLOSE}]*){USER_CLOSE}")
 _SKIN_TONES = {chr(c) for c in range(0x1F3FB, 0x1F400)}
 _ALIASES = {THUMBS_UP: ACCEPT}
 
@@ -97,15 +99,30 @@ def pill(user_id: str, name: str | None) -> str:
     )
 
 
-def to_html(text: str, names: Mapping[str, str]) -> str:
-    """Escaped HTML with pills for every user id and <br> for line breaks."""
+def _bot_html(text: str, mentioned: Collection[str], names: Mapping[str, str]) -> str:
+    """The bot's own words: escaped, with a pill for each user id it means to mention."""
     parts, last = [], 0
     for match in MXID.finditer(text):
+        if match.group(0) not in mentioned:
+            continue
         parts.append(html.escape(text[last : match.start()]))
         parts.append(pill(match.group(0), names.get(match.group(0))))
         last = match.end()
     parts.append(html.escape(text[last:]))
-    return "".join(parts).replace("\n", "<br>")
+    return "".join(parts)
+
+
+def to_html(text: str, names: Mapping[str, str], mentioned: Collection[str] = ()) -> str:
+    """Escaped HTML with <br> for line breaks and pills for the `mentioned` user ids.
+
+    What a member wrote (marked with `user(...)`) is only escaped: an id in it stays text.
+    """
+    pieces = _MARKED.split(text)  # bot text, member text, bot text, ...
+    out = [
+        html.escape(unmark(piece)) if index % 2 else _bot_html(unmark(piece), mentioned, names)
+        for index, piece in enumerate(pieces)
+    ]
+    return "".join(out).replace("\n", "<br>")
 
 
 def render(
@@ -120,17 +137,21 @@ def render(
     reply_to: str | None = None,
     thread: str | None = None,
 ) -> dict[str, Any]:
-    """The content of an m.room.message (m.text) for a core message."""
+    """The content of an m.room.message (m.text) for a core message.
+
+    `m.mentions` and pills name exactly the users the message means (`message.mentions`
+    and `notify`, never the bot itself); ids that only appear in the text stay text.
+    """
     text = message.text
     if message.buttons:
         text = "\n".join([text, *choice_lines(message, locale, prefix)])
-    ids = [*message.mentions, *user_ids_in(text), *notify]
+    ids = [*message.mentions, *notify]
     mentioned = [u for u in dict.fromkeys(ids) if u != exclude][:MAX_MENTIONS]
     content: dict[str, Any] = {
         "msgtype": "m.text",
-        "body": text,
+        "body": unmark(text),
         "format": "org.matrix.custom.html",
-        "formatted_body": to_html(text, names or {}),
+        "formatted_body": to_html(text, names or {}, mentioned),
         "m.mentions": {"user_ids": mentioned} if mentioned else {},
     }
     if message.buttons:
@@ -149,6 +170,7 @@ def file_content(
     filename: str, mime: str, size: int, url: str | None, encrypted: dict[str, Any] | None
 ) -> dict[str, Any]:
     """An m.file message for an uploaded attachment (encrypted rooms get `file`, not `url`)."""
+    filename = unmark(filename)
     content: dict[str, Any] = {
         "msgtype": "m.file",
         "body": filename,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.groups import joined_message, list_message
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.text.base import Handler, Incoming, TextContext, after
 from bot.text.parser import Command
@@ -15,7 +15,7 @@ async def _circle(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
     if what == "create":
         joined = await svc.create(msg.actor, opts.get("name") or after(cmd, 1),
                                   opts.get("topic", ""))  # fmt: skip
-        return [Message(t(loc, "circle.created", name=joined.group.name, id=joined.group.id,
+        return [Message(t(loc, "circle.created", name=user(joined.group.name), id=joined.group.id,
                           space=joined.space_link or "—"))]  # fmt: skip
     if what in ("join", "leave"):
         key = after(cmd, 1)
@@ -24,7 +24,7 @@ async def _circle(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
         if what == "join":
             return [joined_message(loc, await svc.join(msg.actor, key))]
         view = await svc.leave(msg.actor, key)
-        return [Message(t(loc, "circle.left", name=view.name))]
+        return [Message(t(loc, "circle.left", name=user(view.name)))]
     if what != "list":
         raise ctx.usage("usage.circle")
     views = await svc.list_open(msg.actor)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from bot.core.groups import joined_message, list_message
 from bot.core.groups.cohorts import COHORT_JOIN
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.core.times import day_text
 from bot.core.vocab import split_list
-from bot.text.base import Handler, Incoming, TextContext, after, rest, who
+from bot.text.base import Handler, Incoming, TextContext, after, numeric, rest, who
 from bot.text.parser import Command
 
 
@@ -23,7 +23,7 @@ async def _cohort(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
             capacity=opts.get("capacity"), start=opts.get("start", ""), end=opts.get("end", ""),
             moderator=await ctx.is_moderator(msg.actor),
         )  # fmt: skip
-        return [Message(t(loc, "cohort.created", name=view.name, id=view.id,
+        return [Message(t(loc, "cohort.created", name=user(view.name), id=view.id,
                           capacity=view.capacity, start=day_text(loc, view.starts_at, None),
                           end=day_text(loc, view.ends_at, None)))]  # fmt: skip
     if what in ("join", "leave"):
@@ -33,10 +33,10 @@ async def _cohort(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
         if what == "join":
             return [joined_message(loc, await svc.join(msg.actor, key))]
         view = await svc.leave(msg.actor, key)
-        return [Message(t(loc, "cohort.left", name=view.name))]
+        return [Message(t(loc, "cohort.left", name=user(view.name)))]
     if what == "feedback":
         name, rating = cmd.word(1), cmd.word(2) or ""
-        if not name or not rating.isdigit():
+        if not name or numeric(rating, "rating") is None:
             raise ctx.usage("usage.cohort")
         await svc.feedback(msg.actor, name, int(rating), rest(cmd, 3))
         return [Message(t(loc, "cohort.feedback_thanks"))]

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from bot.core.goals import tree_text
+from bot.core.goals import goal_line, tree_text
 from bot.core.i18n import t
 from bot.core.ports import Message
-from bot.text.base import Handler, Incoming, TextContext, after, rest
+from bot.text.base import Handler, Incoming, TextContext, after, numeric, rest
 from bot.text.parser import Command
 
 
@@ -17,7 +17,7 @@ async def _goals(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message]
         return [Message(t(loc, "goals.added"))]
     if what in ("done", "complete"):
         number = cmd.word(1) or ""
-        if not number.isdigit():
+        if numeric(number, "goal_number") is None:
             raise ctx.usage("usage.goals")
         await svc.complete(msg.actor, int(number), space_ref=room)
         return [Message("✅")]
@@ -27,7 +27,7 @@ async def _goals(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message]
     if not goals:
         return [Message(t(loc, "goals.list_empty"))]
     lines = [t(loc, "goals.list_title")]
-    lines += [f"{i}. {'✅' if g.done else '⬜'} {g.title}" for i, g in enumerate(goals, 1)]
+    lines += [goal_line(i, g) for i, g in enumerate(goals, 1)]
     return [Message("\n".join(lines))]
 
 
@@ -36,7 +36,7 @@ async def _milestone(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Mess
     what = (cmd.word(0) or "list").lower()
     if what == "add":
         goal = cmd.word(1) or ""
-        if not goal.isdigit():
+        if numeric(goal, "goal_number") is None:
             raise ctx.usage("usage.milestone")
         number = await svc.add_milestone(msg.actor, int(goal), after(cmd, 2), space_ref=room)
         return [Message(t(loc, "milestone.added", number=number))]

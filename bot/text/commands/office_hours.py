@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.core.groups.office_hours import rsvp_message, sessions_message
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.core.times import day_text
 from bot.text.base import Handler, Incoming, TextContext, after
@@ -23,7 +23,7 @@ async def _office_hours(ctx: TextContext, msg: Incoming, cmd: Command) -> list[M
             topic=opts.get("topic") or after(cmd, 1), duration=opts.get("duration") or 60,
             moderator=await ctx.is_moderator(msg.actor),
         )  # fmt: skip
-        return [Message(t(loc, "oh.scheduled", id=session.id, topic=session.topic,
+        return [Message(t(loc, "oh.scheduled", id=session.id, topic=user(session.topic),
                           when=day_text(loc, session.starts_at, session.zone)))]  # fmt: skip
     if what == "rsvp":
         key, day = cmd.word(1), (cmd.word(2) or "").replace("-", "")
@@ -35,7 +35,7 @@ async def _office_hours(ctx: TextContext, msg: Incoming, cmd: Command) -> list[M
         if not key:
             raise ctx.usage("usage.office_hours")
         topic = await svc.cancel(msg.actor, key, moderator=await ctx.is_moderator(msg.actor))
-        return [Message(t(loc, "oh.cancelled_reply", topic=topic))]
+        return [Message(t(loc, "oh.cancelled_reply", topic=user(topic)))]
     if what != "list":
         raise ctx.usage("usage.office_hours")
     sessions, zone = await svc.upcoming(msg.actor)

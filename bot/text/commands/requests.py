@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from bot.core.errors import InvalidInput
 from bot.core.groups.circles import circles_note
-from bot.core.i18n import t
+from bot.core.i18n import t, user
 from bot.core.ports import Message
 from bot.core.requests import OFFER_ACCEPT, OFFER_DECLINE, Suggestions
-from bot.text.base import Handler, Incoming, TextContext, is_id
+from bot.text.base import Handler, Incoming, TextContext, is_id, numeric
 from bot.text.parser import Command
 
 
@@ -23,9 +23,8 @@ def render_suggestions(loc: str, result: Suggestions, prefix: str) -> Message:
         return Message("\n".join(lines))
     lines.append(t(loc, "mentor.suggestions_intro"))
     for s in result.suggestions:
-        lines.append(
-            t(loc, "mentor.suggestion_line", index=s.index, name=s.name, reasons=s.reasons)
-        )
+        lines.append(t(loc, "mentor.suggestion_line", index=s.index, name=user(s.name),
+                       reasons=user(s.reasons)))  # fmt: skip
     lines.append(t(loc, "mentor.how_to_pick", prefix=prefix))
     return Message("\n".join(lines))
 
@@ -39,10 +38,10 @@ async def _mentor(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
 async def _ask(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message]:
     loc = ctx.locale(msg.actor)
     choice = ctx.need(cmd.word(0), "usage.ask").lower()
-    if choice != "any" and not choice.isdigit():
+    if choice != "any" and numeric(choice, "suggestion") is None:
         raise ctx.usage("usage.ask")
     offered = await ctx.services.requests.ask(msg.actor, None if choice == "any" else int(choice))
-    return [Message(t(loc, "ask.sent", mentor=offered.mentor_name))]
+    return [Message(t(loc, "ask.sent", mentor=user(offered.mentor_name)))]
 
 
 async def _answer(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from bot.core.i18n import t
 from bot.core.ports import Message
-from bot.text.base import Handler, Incoming, TextContext, rest
+from bot.text.base import Handler, Incoming, TextContext, numeric, rest
 from bot.text.parser import Command
 
 
 async def _help_mod(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message]:
     words = cmd.text
     first = cmd.word(0)
-    pair_id = int(first) if first and first.isdigit() and msg.room is None else None
+    pair_id = numeric(first, "pair") if msg.room is None else None
     if pair_id is not None:
         words = rest(cmd, 1)
     await ctx.services.safety.contact_moderators(

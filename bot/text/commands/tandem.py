@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.ports import Message
 from bot.core.tandem import answer_message, tandem_message
-from bot.text.base import Handler, Incoming, TextContext
+from bot.text.base import Handler, Incoming, TextContext, numeric
 from bot.text.parser import Command
 
 
@@ -13,7 +13,7 @@ async def _tandem(ctx: TextContext, msg: Incoming, cmd: Command) -> list[Message
     what = (cmd.word(0) or "").lower()
     if what in ("confirm", "decline"):
         word = (cmd.word(1) or "").lstrip("#")
-        if word and not word.isdigit():
+        if word and numeric(word, "introduction") is None:
             raise ctx.usage("tandem.usage")
         intro = int(word) if word else None
         answer = await (svc.confirm if what == "confirm" else svc.decline)(msg.actor, intro)
