@@ -27,7 +27,6 @@ from sqlalchemy import (
     MetaData,
     Table,
     bindparam,
-    event,
     func,
     inspect,
     select,
@@ -36,9 +35,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import URL, Connection
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
-from storage.db import async_url, create_engine
+from storage.db import async_url, create_engine, error_chain
 from storage.migrate import current_revision, head, revisions, upgrade_connection
 
 VERSION_TABLE = "alembic_version"
@@ -88,7 +87,8 @@ async def copy_database(
     progress: Progress | None = None,
 ) -> CopyReport:
     """Copy every mentorbot table from `source_url` into the empty database at `target_url`."""
-    source = _source_engine(_urls(source_url, target_url))
+    _urls(source_url, target_url)  # both usable, the source file there: else one clear line
+    source = create_engine(source_url, read_only=True)
     target = create_engine(target_url)
     try:
         async with _connect(source, "source") as src:
@@ -141,28 +141,6 @@ def _same(a: URL, b: URL) -> bool:
     return (a.host, a.port, a.database) == (b.host, b.port, b.database)
 
 
-def _source_engine(url: URL) -> AsyncEngine:
-    """An engine that only reads: SQLite transactions begin deferred (a WAL snapshot that never
-    blocks the bot's writers) and the connection refuses writes."""
-    if url.get_backend_name() != "sqlite":
-        return create_async_engine(url, hide_parameters=True)
-    engine = create_async_engine(url, hide_parameters=True, connect_args={"timeout": 30})
-
-    @event.listens_for(engine.sync_engine, "connect")
-    def _pragmas(dbapi_conn: Any, _record: Any) -> None:
-        dbapi_conn.isolation_level = None
-        cursor = dbapi_conn.cursor()
-        cursor.execute("PRAGMA busy_timeout=30000")
-        cursor.execute("PRAGMA query_only=ON")
-        cursor.close()
-
-    @event.listens_for(engine.sync_engine, "begin")
-    def _begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN")
-
-    return engine
-
-
 class _connect:
     """`async with engine.connect()`, with connection failures as one line: a database that
     does not exist is a setting to fix (exit code 2), a refused login or an unreachable
@@ -176,7 +154,7 @@ class _connect:
         try:
             self.conn = await self.engine.connect()
         except (OSError, DBAPIError, pg.PostgresError) as err:
-            chain = _chain(err)
+            chain = error_chain(err)
             if any(isinstance(e, pg.InvalidCatalogNameError) for e in chain):
                 raise CopyError(
                     f"the {self.which} database does not exist: create it first ({_reason(err)})",
@@ -196,16 +174,6 @@ class _connect:
     async def __aexit__(self, *exc: object) -> None:
         if self.conn is not None:
             await self.conn.close()
-
-
-def _chain(err: BaseException) -> list[BaseException]:
-    """The error and what it wraps (SQLAlchemy keeps the driver's error in `orig`)."""
-    chain = [err]
-    while True:
-        nxt = getattr(chain[-1], "orig", None) or chain[-1].__cause__
-        if not isinstance(nxt, BaseException) or nxt in chain:
-            return chain
-        chain.append(nxt)
 
 
 def _reason(err: BaseException) -> str:

@@ -37,7 +37,7 @@ def is_sqlite(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
+def create_engine(database_url: str, *, read_only: bool = False, **kwargs: Any) -> AsyncEngine:
     """An async engine; SQLite gets WAL, foreign keys and a busy timeout on every connection."""
     url = async_url(database_url)
     # Statement parameters are member text: keep them out of error messages and logs.
@@ -50,17 +50,21 @@ def create_engine(database_url: str, **kwargs: Any) -> AsyncEngine:
             # Let SQLAlchemy, not the driver, start transactions (SAVEPOINTs then work).
             dbapi_conn.isolation_level = None
             cursor = dbapi_conn.cursor()
-            cursor.execute("PRAGMA journal_mode=WAL")
-            cursor.execute("PRAGMA foreign_keys=ON")
+            if read_only:  # e.g. the source of `db copy`: never writes, never converts to WAL
+                cursor.execute("PRAGMA query_only=ON")
+            else:
+                cursor.execute("PRAGMA journal_mode=WAL")
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.execute("PRAGMA busy_timeout=30000")
-            cursor.execute("PRAGMA synchronous=NORMAL")
             cursor.close()
 
         @event.listens_for(engine.sync_engine, "begin")
         def _begin_immediate(conn: Any) -> None:
-            # Take the write lock up front: a read-then-write transaction can then wait
-            # (busy_timeout) instead of failing on a stale snapshot under concurrency.
-            conn.exec_driver_sql("BEGIN IMMEDIATE")
+            # Writers take the write lock up front: a read-then-write transaction can then
+            # wait (busy_timeout) instead of failing on a stale snapshot under concurrency.
+            # A reader begins deferred: a WAL snapshot that never blocks the bot's writers.
+            conn.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
         return engine
     kwargs.setdefault("pool_size", 10)
@@ -90,7 +94,7 @@ def prepare_sqlite(database_url: str) -> None:
     Path(url.database).expanduser().parent.mkdir(parents=True, exist_ok=True)
 
 
-def _chain(err: BaseException) -> list[BaseException]:
+def error_chain(err: BaseException) -> list[BaseException]:
     """The error and what caused it (SQLAlchemy wraps the driver's error in `orig`)."""
     chain = [err]
     while True:
@@ -104,7 +108,7 @@ def _problem(err: BaseException, url: URL) -> DatabaseProblem:
     """Sort a connection error into 'wait and retry' or 'fix the settings'."""
     import asyncpg.exceptions as pg  # the driver's own error types
 
-    chain = _chain(err)
+    chain = error_chain(err)
     where = f"{url.host or 'localhost'}:{url.port or 5432}"
     sqlite = url.get_backend_name() == "sqlite"
     text = " ".join(str(e) for e in chain).lower()

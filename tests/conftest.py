@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from bot import logs
 from bot.core.clock import FakeClock
 from bot.core.context import Actor, Context
 from bot.core.services import Services
@@ -93,3 +95,19 @@ def actor(name: str, community: str = "guild-1", locale: str | None = None) -> A
 def services_on_each_db(engine: AsyncEngine, clock: FakeClock, platform: FakePlatform) -> Services:
     """Core services on SQLite and on PostgreSQL (when configured)."""
     return make_services(engine, clock, platform)
+
+
+@pytest.fixture
+def restore_logging() -> Iterator[None]:
+    """`logs.configure` replaces the root handlers: put pytest's back afterwards."""
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    floors = {name: logging.getLogger(name).level for name in logs.LIBRARY_FLOORS}
+    yield
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    for handler in handlers:
+        root.addHandler(handler)
+    root.setLevel(level)
+    for name, old in floors.items():
+        logging.getLogger(name).setLevel(old)

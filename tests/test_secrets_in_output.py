@@ -7,7 +7,6 @@ import json
 import logging
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,22 +16,6 @@ from bot.cli import main
 from bot.config import Settings, secrets_of
 
 PASSWORD = "Sup3r-s3cret-pw"
-
-
-@pytest.fixture
-def restore_logging() -> Iterator[None]:
-    """`logs.configure` replaces the root handlers: put pytest's back afterwards."""
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    floors = {name: logging.getLogger(name).level for name in logs.LIBRARY_FLOORS}
-    yield
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-    for name, old in floors.items():
-        logging.getLogger(name).setLevel(old)
 
 
 def _config(tmp_path: Path, url: str) -> str:

@@ -63,12 +63,30 @@ class Env:
     def c(self) -> Community:
         return self.communities[0]
 
-    async def member(self, name: str, community: Community | None = None, **kw: Any) -> Member:
-        """A member joins (and is greeted, unless a bot)."""
+    async def member(self, name: str, community: Community | None = None, *, wait: bool = True,
+                     **kw: Any) -> Member:  # fmt: skip
+        """A member joins (and is greeted, unless a bot); `wait`: until the bot stored it."""
         community = community or self.c
         member = await self.server.add_member(community.guild.id, None, name, **kw)
         community.members[name] = member
+        if wait and not kw.get("bot"):
+            await self._recorded(community, member)
         return member
+
+    async def _recorded(self, community: Community, member: Member) -> None:
+        """Until the bot has stored the join (its on_member_join ran), however busy it is."""
+        from storage.repositories import members as member_repo
+
+        guild, user = str(community.guild.id), str(member.user.id)
+        for _ in range(400):
+            async with self.services.ctx.db() as tx:
+                found = await member_repo.get_community(tx, platform="discord", external_id=guild)
+                if found is not None and found.id is not None and await member_repo.get_member(
+                    tx, community_id=found.id, user_id=user
+                ):
+                    return
+            await asyncio.sleep(0.025)
+        raise TimeoutError(f"the bot never recorded that {member.user.username} joined")
 
     async def slash(self, who: Member, name: str, options: dict[str, Any] | None = None, *,
                     channel: Channel | None = None, locale: str = "en-US",
@@ -140,5 +158,5 @@ async def bot_env(server: FakeDiscord, tmp: Path, communities: list[Community] |
                 yield Env(server, bot, services, communities)
             finally:
                 sweeper.stop()
-            await bot.greeter.drain()
+                await bot.greeter.drain()  # before the bot closes: a late greeting has no session
         await asyncio.sleep(0)

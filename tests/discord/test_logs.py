@@ -3,11 +3,7 @@
 from __future__ import annotations
 
 import io
-import logging
-from collections.abc import Iterator
 from pathlib import Path
-
-import pytest
 
 from bot import logs
 from tests.discord.env import bot_env
@@ -19,25 +15,10 @@ THANKS = "Private-words-of-thanks-91c2"
 NAME = "Distinctive-Display-4d1e"
 
 
-@pytest.fixture
-def debug_log() -> Iterator[io.StringIO]:
-    root = logging.getLogger()
-    handlers, level = list(root.handlers), root.level
-    floors = {name: logging.getLogger(name).level for name in logs.LIBRARY_FLOORS}
-    stream = io.StringIO()
-    yield stream
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    for handler in handlers:
-        root.addHandler(handler)
-    root.setLevel(level)
-    for name, old in floors.items():
-        logging.getLogger(name).setLevel(old)
-
-
 async def test_debug_log_has_no_member_text_and_no_token(
-    fake_discord: FakeDiscord, tmp_path: Path, debug_log: io.StringIO
+    fake_discord: FakeDiscord, tmp_path: Path, restore_logging: None
 ) -> None:
+    debug_log = io.StringIO()
     logs.configure("DEBUG", [fake_discord.token], stream=debug_log)
     async with bot_env(fake_discord, tmp_path) as env:
         bob = await env.member("bob")
