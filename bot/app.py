@@ -106,9 +106,8 @@ class Signals:
         self.started = False
         self._main = asyncio.current_task()
         loop = asyncio.get_running_loop()
-        for sig in (signal.SIGINT, signal.SIGTERM):
-            with contextlib.suppress(NotImplementedError):
-                loop.add_signal_handler(sig, self._on_signal)
+        for sig in (signal.SIGINT, signal.SIGTERM):  # mentorbot runs on Unix only
+            loop.add_signal_handler(sig, self._on_signal)
 
     def _on_signal(self) -> None:
         self.stop.set()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -18,9 +17,7 @@ from bot.core.settings import Programme
 from storage.db import create_engine, session_factory
 from storage.migrate import upgrade
 from tests.fakes import FakePlatform
-from tests.pgdb import fresh_database
-
-POSTGRES_ENV = "MENTORBOT_TEST_POSTGRES_URL"
+from tests.pgdb import admin_url, fresh_database
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -29,10 +26,7 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'test.db'}"
         return
-    admin = os.environ.get(POSTGRES_ENV)
-    if not admin:
-        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it)")
-    async with fresh_database(admin) as url:
+    async with fresh_database(admin_url()) as url:
         yield url
 
 

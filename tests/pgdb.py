@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import os
 import uuid
 from collections.abc import AsyncIterator
 
 import asyncpg
 from sqlalchemy.engine import make_url
+
+POSTGRES_ENV = "MENTORBOT_TEST_POSTGRES_URL"
+# The machine's PostgreSQL (TESTING.md); the variable points the suite at another server.
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def admin_url() -> str:
+    """The PostgreSQL server the tests create their databases on (never skipped)."""
+    return os.environ.get(POSTGRES_ENV) or DEFAULT_ADMIN_URL
 
 
 async def _admin(admin_url: str, sql: str) -> None:

@@ -24,9 +24,10 @@ from bot.config import Settings
 from bot.platforms.discord.client import create_bot
 from bot.startup import StartupError
 from tests.fakediscord import FakeDiscord
+from tests.pgdb import admin_url
 
 MENTORBOT = [sys.executable, "-m", "bot.cli"]
-PG = os.environ.get("MENTORBOT_TEST_POSTGRES_URL")
+PG = admin_url()
 
 
 async def _mentorbot(*args: str, env: dict[str, str] | None = None, stdin: bytes = b"",
@@ -102,18 +103,14 @@ async def test_postgresql_unreachable_is_retried_then_exit_3(tmp_path: Path) -> 
     assert "pw-9x" not in failed.value.line
 
 
-@pytest.mark.skipif(not PG, reason="needs MENTORBOT_TEST_POSTGRES_URL")
 async def test_a_postgresql_database_that_does_not_exist_is_a_setting_to_fix() -> None:
-    assert PG is not None
     url = make_url(PG).set(database="no_such_mentorbot_db").render_as_string(hide_password=False)
     code, _, err = await _mentorbot("db", "upgrade", env={"MENTORBOT_BOT__DATABASE_URL": url})
     assert code == 2
     assert "has no database 'no_such_mentorbot_db'" in _one_line(err)
 
 
-@pytest.mark.skipif(not PG, reason="needs MENTORBOT_TEST_POSTGRES_URL")
 async def test_a_refused_postgresql_login_is_exit_3() -> None:
-    assert PG is not None
     url = make_url(PG).set(username="no_such_mentorbot_role").render_as_string(False)
     code, _, err = await _mentorbot("db", "upgrade", env={"MENTORBOT_BOT__DATABASE_URL": url})
     assert code == 3

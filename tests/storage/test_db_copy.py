@@ -9,7 +9,6 @@ outbox), then copied and compared table by table, row by row, every column.
 from __future__ import annotations
 
 import asyncio
-import os
 import shutil
 import time
 from collections.abc import AsyncIterator, Iterator
@@ -29,9 +28,9 @@ from storage.copy import CopyError, copy_database
 from storage.db import create_engine, session_factory
 from storage.migrate import revisions, upgrade
 from storage.models import Activity, Community, Member, Outbox
-from tests.conftest import POSTGRES_ENV, actor, make_services
+from tests.conftest import actor, make_services
 from tests.fakes import FakePlatform
-from tests.pgdb import fresh_database
+from tests.pgdb import admin_url, fresh_database
 from tests.reports.seed import seed as seed_report_community
 from tests.storage.test_migrations import table_rows
 
@@ -126,10 +125,7 @@ def source(seeded_file: Path, tmp_path: Path) -> str:
 @pytest.fixture
 async def target() -> AsyncIterator[str]:
     """A new, empty PostgreSQL database."""
-    admin = os.environ.get(POSTGRES_ENV)
-    if not admin:
-        pytest.skip(f"{POSTGRES_ENV} is not set (.ci/run sets it)")
-    async with fresh_database(admin, prefix="mentorbot_copy") as url:
+    async with fresh_database(admin_url(), prefix="mentorbot_copy") as url:
         yield url
 
 
@@ -359,11 +355,10 @@ async def test_a_target_that_cannot_be_reached_is_one_line_with_exit_code_3(
     out, err = capsys.readouterr()
     assert out == "" and err.count("\n") == 1 and SECRET not in err
     assert err.startswith("mentorbot: cannot connect to the target database: ")
-    admin = os.environ.get(POSTGRES_ENV)
-    if admin:  # a server that has no such database: a setting to fix, exit code 2
-        missing = make_url(admin).set(database="mentorbot_no_such_db", password=SECRET)
-        argv = ["--to", missing.render_as_string(hide_password=False)]
-        assert await cli("db", "copy", "--from", source, *argv) == 2
-        err = capsys.readouterr().err
-        assert err.startswith("mentorbot: the target database does not exist: create it first")
-        assert SECRET not in err
+    # A server that has no such database: a setting to fix, exit code 2.
+    missing = make_url(admin_url()).set(database="mentorbot_no_such_db", password=SECRET)
+    argv = ["--to", missing.render_as_string(hide_password=False)]
+    assert await cli("db", "copy", "--from", source, *argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("mentorbot: the target database does not exist: create it first")
+    assert SECRET not in err
